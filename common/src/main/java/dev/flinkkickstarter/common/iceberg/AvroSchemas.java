@@ -1,0 +1,72 @@
+package dev.flinkkickstarter.common.iceberg;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.avro.AvroSchemaUtil;
+
+/**
+ * Iceberg schemas derived from Avro schemas with Iceberg's own {@link AvroSchemaUtil}, so logical
+ * types map the way Iceberg readers expect: {@code decimal} to {@code decimal(p, s)}, {@code date},
+ * {@code time-*}, {@code timestamp-*} to {@code timestamptz}, {@code local-timestamp-*} to {@code
+ * timestamp}, {@code ["null", T]} to an optional column.
+ *
+ * <p>{@code iceberg-flink-runtime} relocates Avro ({@code org.apache.iceberg.shaded.org.apache.avro}),
+ * so {@link AvroSchemaUtil} cannot take the job's {@link org.apache.avro.Schema}. The schema crosses
+ * over as its JSON text, which is Avro's own lossless interchange form; that keeps the job on the
+ * single runtime jar instead of a dozen unshaded Iceberg modules with clashing transitive versions.
+ */
+public final class AvroSchemas {
+
+    /** Iceberg's Avro property: true marks a timestamp as an instant (timestamptz). */
+    private static final String ADJUST_TO_UTC = "adjust-to-utc";
+
+    private AvroSchemas() {}
+
+    /** The Iceberg schema for records of {@code avroSchema}, which must be an Avro record. */
+    public static Schema toIceberg(org.apache.avro.Schema avroSchema) {
+        checkNotNull(avroSchema, "avroSchema");
+        checkArgument(
+                avroSchema.getType() == org.apache.avro.Schema.Type.RECORD,
+                "Only Avro records map to Iceberg tables, but the schema is a %s",
+                avroSchema.getType());
+        org.apache.iceberg.shaded.org.apache.avro.Schema shaded =
+                new org.apache.iceberg.shaded.org.apache.avro.Schema.Parser().parse(avroSchema.toString());
+        markTimestampsAsInstants(shaded, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return AvroSchemaUtil.toIceberg(shaded);
+    }
+
+    /**
+     * Avro's {@code timestamp-millis/micros/nanos} are instants on the UTC time-line (the Avro spec;
+     * {@code local-timestamp-*} are the zone-less ones), but Iceberg reads them as zone-less unless
+     * the schema says {@code adjust-to-utc}. Saying it keeps the meaning: {@code timestamptz}.
+     */
+    private static void markTimestampsAsInstants(
+            org.apache.iceberg.shaded.org.apache.avro.Schema schema,
+            Set<org.apache.iceberg.shaded.org.apache.avro.Schema> visited) {
+        if (!visited.add(schema)) {
+            return; // recursive records
+        }
+        switch (schema.getType()) {
+            case RECORD -> schema.getFields().forEach(field -> markTimestampsAsInstants(field.schema(), visited));
+            case UNION -> schema.getTypes().forEach(branch -> markTimestampsAsInstants(branch, visited));
+            case ARRAY -> markTimestampsAsInstants(schema.getElementType(), visited);
+            case MAP -> markTimestampsAsInstants(schema.getValueType(), visited);
+            case LONG -> {
+                String logicalType = schema.getLogicalType() == null
+                        ? null
+                        : schema.getLogicalType().getName();
+                if (logicalType != null
+                        && logicalType.startsWith("timestamp-")
+                        && schema.getObjectProp(ADJUST_TO_UTC) == null) {
+                    schema.addProp(ADJUST_TO_UTC, true);
+                }
+            }
+            default -> {}
+        }
+    }
+}

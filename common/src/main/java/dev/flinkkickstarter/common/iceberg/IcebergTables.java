@@ -1,0 +1,161 @@
+package dev.flinkkickstarter.common.iceberg;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.TypeUtil;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a table match the schema the job writes: creates namespace and table when absent (format
+ * v2), and on later starts evolves the table by name when the source schema gained columns.
+ *
+ * <p>Evolution only ever adds optional columns or widens types the way Iceberg allows ({@code int
+ * -> long}, {@code float -> double}, wider decimals). Anything else would silently corrupt the table
+ * or make every later write fail, so it stops the job before it starts, with an {@link
+ * IncompatibleSchemaException} that names each offending column.
+ */
+public final class IcebergTables {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IcebergTables.class);
+
+    private IcebergTables() {}
+
+    /**
+     * The table {@code identifier}, created with {@code schema} and {@code partitioning.apply(schema)}
+     * if absent, else evolved to accept {@code schema}'s columns.
+     */
+    public static Table createOrEvolve(
+            Catalog catalog,
+            TableIdentifier identifier,
+            Schema schema,
+            Function<Schema, PartitionSpec> partitioning,
+            Map<String, String> tableProperties) {
+        checkNotNull(catalog, "catalog");
+        checkNotNull(identifier, "identifier");
+        checkNotNull(schema, "schema");
+        checkNotNull(partitioning, "partitioning");
+        checkNotNull(tableProperties, "tableProperties");
+        createNamespaceIfAbsent(catalog, identifier.namespace());
+        if (!catalog.tableExists(identifier)) {
+            Map<String, String> properties = new HashMap<>(tableProperties);
+            // v2: row-level deletes and sequence numbers, what every current engine reads and writes.
+            properties.putIfAbsent(TableProperties.FORMAT_VERSION, "2");
+            try {
+                Table table = catalog.createTable(identifier, schema, partitioning.apply(schema), properties);
+                LOG.info("Created Iceberg table {} with schema {} and partition spec {}", identifier, schema, table.spec());
+                return table;
+            } catch (AlreadyExistsException createdConcurrently) {
+                LOG.info("Iceberg table {} was created concurrently; evolving it instead", identifier);
+            }
+        }
+        Table table = catalog.loadTable(identifier);
+        evolve(table, schema);
+        return table;
+    }
+
+    /** Adds {@code desired}'s new columns to {@code table}; fails if {@code desired} is incompatible. */
+    public static void evolve(Table table, Schema desired) {
+        List<String> problems = incompatibilities(table.schema(), desired);
+        if (!problems.isEmpty()) {
+            throw new IncompatibleSchemaException(table.name(), problems);
+        }
+        Schema evolved = table.updateSchema().unionByNameWith(desired).apply();
+        if (evolved.sameSchema(table.schema())) {
+            return;
+        }
+        table.updateSchema().unionByNameWith(desired).commit();
+        LOG.info("Evolved Iceberg table {} from {} to {}", table.name(), table.schema(), desired);
+        table.refresh();
+    }
+
+    /** Why records of {@code desired} cannot be written to a table of {@code current}; empty if they can. */
+    static List<String> incompatibilities(Schema current, Schema desired) {
+        List<String> problems = new ArrayList<>();
+        compareStructs("", current.asStruct(), desired.asStruct(), problems);
+        return problems;
+    }
+
+    private static void compareStructs(
+            String path, Types.StructType current, Types.StructType desired, List<String> problems) {
+        for (Types.NestedField column : current.fields()) {
+            String name = path + column.name();
+            Types.NestedField wanted = desired.field(column.name());
+            if (wanted == null) {
+                if (column.isRequired()) {
+                    problems.add("required column '" + name + "' (" + column.type()
+                            + ") is missing from the new schema, so no new row could be written");
+                }
+            } else {
+                compareTypes(name, column.type(), wanted.type(), problems);
+            }
+        }
+    }
+
+    private static void compareTypes(String name, Type current, Type desired, List<String> problems) {
+        if (current.isStructType() && desired.isStructType()) {
+            compareStructs(name + ".", current.asStructType(), desired.asStructType(), problems);
+        } else if (current.isListType() && desired.isListType()) {
+            compareTypes(
+                    name + ".element",
+                    current.asListType().elementType(),
+                    desired.asListType().elementType(),
+                    problems);
+        } else if (current.isMapType() && desired.isMapType()) {
+            compareTypes(name + ".key", current.asMapType().keyType(), desired.asMapType().keyType(), problems);
+            compareTypes(
+                    name + ".value", current.asMapType().valueType(), desired.asMapType().valueType(), problems);
+        } else if (current.isPrimitiveType() && desired.isPrimitiveType()) {
+            if (!current.equals(desired) && !TypeUtil.isPromotionAllowed(current, desired.asPrimitiveType())) {
+                problems.add("column '" + name + "' changes type from " + current + " to " + desired
+                        + ", which Iceberg cannot promote");
+            }
+        } else {
+            problems.add("column '" + name + "' changes type from " + current + " to " + desired);
+        }
+    }
+
+    private static void createNamespaceIfAbsent(Catalog catalog, Namespace namespace) {
+        if (namespace.isEmpty() || !(catalog instanceof SupportsNamespaces namespaces)) {
+            return; // a catalog without namespaces creates tables anywhere
+        }
+        if (!namespaces.namespaceExists(namespace)) {
+            try {
+                namespaces.createNamespace(namespace);
+                LOG.info("Created Iceberg namespace {}", namespace);
+            } catch (AlreadyExistsException createdConcurrently) {
+                // another job created it first: exactly what we wanted
+            }
+        }
+    }
+
+    /** The table cannot take the new schema's records without losing or corrupting data. */
+    public static final class IncompatibleSchemaException extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        IncompatibleSchemaException(String table, List<String> problems) {
+            super("The registered schema is incompatible with Iceberg table " + table + ": "
+                    + String.join("; ", problems)
+                    + ". Only added optional fields and Iceberg type promotions (int->long, float->double,"
+                    + " wider decimal) evolve a table. Register a compatible schema version, or write to"
+                    + " a new table (map the topic to another table name) and migrate the old one.");
+        }
+    }
+}
