@@ -1,11 +1,166 @@
 package dev.flinkkickstarter.iceberg;
 
-/** Moves Confluent-wire-format Avro records from Kafka into Apache Iceberg tables, exactly once. */
+import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
+import dev.flinkkickstarter.common.avro.RegisteredSchema;
+import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
+import dev.flinkkickstarter.common.config.ClientSettings;
+import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.iceberg.AvroSchemas;
+import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
+import dev.flinkkickstarter.common.iceberg.IcebergTables;
+import dev.flinkkickstarter.common.iceberg.PartitionSpecs;
+import dev.flinkkickstarter.common.kafka.KafkaRecord;
+import dev.flinkkickstarter.common.kafka.KafkaSources;
+import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.FlinkWriteOptions;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.sink.IcebergSink;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves Confluent-wire-format Avro records from Kafka into Apache Iceberg tables, exactly once.
+ *
+ * <p>Per topic: Kafka records (bytes) → decoded with the subject's latest schema as reader schema →
+ * a raw table whose schema follows that Avro schema, plus Kafka lineage columns; records that cannot
+ * be decoded or converted go to a dead-letter topic. Topics with a flight mapping also feed the
+ * unified {@code airlines.flight} table. Tables are created (or evolved) before the job starts;
+ * Iceberg commits happen on checkpoints, and the Kafka offsets live in the same checkpoints.
+ */
 public final class AvroToIcebergJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AvroToIcebergJob.class);
+
+    /** Kafka transactions of the dead-letter sink; must not exceed the broker's 15 min default maximum. */
+    private static final String DEAD_LETTER_TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private AvroToIcebergJob() {}
 
-    public static void main(String[] args) {
-        throw new UnsupportedOperationException("avro-to-iceberg-job is not yet available");
+    public static void main(String[] args) throws Exception {
+        JobArguments arguments = JobArguments.parse(args);
+        AvroToIcebergOptions options = AvroToIcebergOptions.from(arguments);
+        ClientSettings settings = ClientSettings.load(arguments);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, options, settings);
+        env.execute("avro-to-iceberg " + options.routes().stream().map(TopicRoute::topic).toList());
+    }
+
+    /** Prepares the tables and adds the whole pipeline to {@code env}. */
+    static void build(StreamExecutionEnvironment env, AvroToIcebergOptions options, ClientSettings settings)
+            throws IOException {
+        LOG.info("Starting with {}", options);
+        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        options.parallelism().ifPresent(env::setParallelism);
+
+        Map<String, String> catalogProperties = options.catalogProperties(settings);
+        LOG.info("Iceberg catalog {}", IcebergCatalogs.describe(catalogProperties));
+        CatalogLoader catalogLoader = IcebergCatalogs.loader(catalogProperties);
+        Catalog catalog = catalogLoader.loadCatalog();
+        SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
+
+        Schema flightSchema = options.flightTable()
+                .map(table -> createOrEvolve(catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
+                        .schema())
+                .orElse(null);
+        DataStream<RowData> flights = null;
+        for (TopicRoute route : options.routes()) {
+            String topic = route.topic();
+            RegisteredSchema latest = registry.latest(topic + "-value");
+            LOG.info("Topic {}: reader schema is version {} (id {}) of subject {}", topic, latest.version(), latest.id(), latest.subject());
+            Table rawTable = createOrEvolve(
+                    catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
+
+            DataStream<KafkaRecord> records = env.fromSource(
+                            KafkaSources.rawRecords(consumerProperties(settings), List.of(topic), options.startingOffsets()),
+                            WatermarkStrategy.noWatermarks(),
+                            "Kafka " + topic)
+                    .uid("kafka-source-" + topic);
+            RecordsToRows toRows = new RecordsToRows(
+                    ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
+                    latest.schema(),
+                    rawTable.schema(),
+                    route.flightMapping(),
+                    flightSchema);
+            SingleOutputStreamOperator<RowData> rawRows = records.process(toRows, rowTypeInfo(rawTable.schema()))
+                    .name("Decode " + topic)
+                    .uid("decode-" + topic);
+
+            writeToIceberg(rawRows, catalogLoader, route.table(), options);
+            rawRows.getSideOutput(RecordsToRows.DEAD_LETTERS)
+                    .sinkTo(deadLetterSink(settings, topic, options.deadLetterTopicSuffix()))
+                    .name("Dead letters " + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
+                    .uid("dead-letters-" + topic);
+            if (toRows.flightsTag() != null) {
+                DataStream<RowData> topicFlights = rawRows.getSideOutput(toRows.flightsTag());
+                flights = flights == null ? topicFlights : flights.union(topicFlights);
+            }
+        }
+        if (flights != null) {
+            writeToIceberg(flights, catalogLoader, options.flightTable().orElseThrow(), options);
+        }
+    }
+
+    private static Table createOrEvolve(
+            Catalog catalog, TableIdentifier table, Schema schema, AvroToIcebergOptions options) {
+        String partitionSpec = options.partitionSpec(table);
+        return IcebergTables.createOrEvolve(
+                catalog, table, schema, tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema), Map.of());
+    }
+
+    /** Iceberg's v2 sink: data files written continuously, committed once per checkpoint. */
+    private static void writeToIceberg(
+            DataStream<RowData> rows, CatalogLoader catalogLoader, TableIdentifier table, AvroToIcebergOptions options) {
+        IcebergSink.Builder sink = IcebergSink.forRowData(rows)
+                .tableLoader(TableLoader.fromCatalog(catalogLoader, table))
+                .distributionMode(options.distributionMode())
+                .uidSuffix(table.toString());
+        options.parallelism().ifPresent(sink::writeParallelism);
+        options.targetFileSizeBytes()
+                .ifPresent(bytes -> sink.set(FlinkWriteOptions.TARGET_FILE_SIZE_BYTES.key(), String.valueOf(bytes)));
+        sink.append();
+    }
+
+    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String topic, String suffix) {
+        Properties producer = settings.producerProperties();
+        producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEAD_LETTER_TRANSACTION_TIMEOUT_MS);
+        return KafkaSink.<DeadLetter>builder()
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new DeadLetterSerializer(suffix))
+                // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix("avro-to-iceberg-dlq-" + topic)
+                .build();
+    }
+
+    private static Properties consumerProperties(ClientSettings settings) {
+        Properties consumer = settings.consumerProperties();
+        consumer.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, AvroToIcebergOptions.DEFAULT_CONSUMER_GROUP);
+        return consumer;
+    }
+
+    /** Flink's own serializer for rows of {@code schema}; without it RowData would fall back to Kryo. */
+    static InternalTypeInfo<RowData> rowTypeInfo(Schema schema) {
+        return InternalTypeInfo.of(FlinkSchemaUtil.convert(schema));
     }
 }

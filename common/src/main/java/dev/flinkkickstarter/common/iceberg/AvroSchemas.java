@@ -12,8 +12,8 @@ import org.apache.iceberg.avro.AvroSchemaUtil;
 /**
  * Iceberg schemas derived from Avro schemas with Iceberg's own {@link AvroSchemaUtil}, so logical
  * types map the way Iceberg readers expect: {@code decimal} to {@code decimal(p, s)}, {@code date},
- * {@code time-*}, {@code timestamp-*} to {@code timestamptz}, {@code local-timestamp-*} to {@code
- * timestamp}, {@code ["null", T]} to an optional column.
+ * {@code time-*}, {@code timestamp-*} to {@code timestamptz}, {@code ["null", T]} to an optional
+ * column. Iceberg has no mapping for {@code local-timestamp-*}: such columns stay {@code long}.
  *
  * <p>{@code iceberg-flink-runtime} relocates Avro ({@code org.apache.iceberg.shaded.org.apache.avro}),
  * so {@link AvroSchemaUtil} cannot take the job's {@link org.apache.avro.Schema}. The schema crosses

@@ -1,0 +1,233 @@
+package dev.flinkkickstarter.iceberg;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
+import dev.flinkkickstarter.common.config.ClientSettings;
+import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
+import dev.flinkkickstarter.common.kafka.KafkaSources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/**
+ * The job's own flags (the Kafka, registry and catalog settings come from {@link ClientSettings}).
+ * Every flag is listed in the README's avro-to-iceberg-job table; unknown flags are rejected.
+ */
+final class AvroToIcebergOptions {
+
+    static final String TOPICS = "topics";
+    static final String TABLE_MAPPING = "table-mapping";
+    static final String FLIGHT_TABLE = "flight-table";
+    static final String FLIGHT_MAPPING = "flight-mapping";
+    static final String CATALOG_TYPE = "catalog-type";
+    static final String WAREHOUSE = "warehouse";
+    static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    static final String PARALLELISM = "parallelism";
+    static final String TARGET_FILE_SIZE = "target-file-size";
+    static final String WRITE_DISTRIBUTION_MODE = "write-distribution-mode";
+    static final String STARTING_OFFSETS = "starting-offsets";
+    static final String DLQ_TOPIC_SUFFIX = "dlq-topic-suffix";
+    /** {@code --partition-spec.<namespace.table>=<spec>}, e.g. {@code --partition-spec.airlines.flight=day(departure_time)}. */
+    static final String PARTITION_SPEC_PREFIX = "partition-spec.";
+
+    static final List<String> DEFAULT_TOPICS = List.of("airline.skyone", "airline.sunset");
+    static final String DEFAULT_TABLE_NAMESPACE = "airlines";
+    static final String DEFAULT_FLIGHT_TABLE = "airlines.flight";
+    static final List<String> DEFAULT_FLIGHT_MAPPINGS = List.of("airline.skyone=skyone", "airline.sunset=sunset");
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
+    static final String DEFAULT_DLQ_TOPIC_SUFFIX = ".dlq";
+    static final String DEFAULT_CONSUMER_GROUP = "avro-to-iceberg";
+    /** Tables are partitioned by day of departure unless a flag says otherwise; other tables are not partitioned. */
+    static final Map<String, String> DEFAULT_PARTITION_SPECS = Map.of(
+            "airlines.skyone", "day(flight_departure_time)",
+            "airlines.sunset", "day(departure_time)",
+            DEFAULT_FLIGHT_TABLE, "day(" + FlightMapping.DEPARTURE_TIME + ")");
+
+    private static final Set<String> FLAGS = Set.of(
+            TOPICS,
+            TABLE_MAPPING,
+            FLIGHT_TABLE,
+            FLIGHT_MAPPING,
+            CATALOG_TYPE,
+            WAREHOUSE,
+            CHECKPOINT_INTERVAL,
+            PARALLELISM,
+            TARGET_FILE_SIZE,
+            WRITE_DISTRIBUTION_MODE,
+            STARTING_OFFSETS,
+            DLQ_TOPIC_SUFFIX);
+
+    /** One input topic: where its rows go. */
+    record TopicRoute(String topic, TableIdentifier table, @Nullable FlightMapping flightMapping) {}
+
+    private final List<TopicRoute> routes;
+    @Nullable private final TableIdentifier flightTable;
+    private final Map<String, String> catalogOverrides;
+    private final Duration checkpointInterval;
+    @Nullable private final Integer parallelism;
+    @Nullable private final Long targetFileSizeBytes;
+    private final DistributionMode distributionMode;
+    private final String startingOffsets;
+    private final String deadLetterTopicSuffix;
+    private final Map<String, String> partitionSpecs;
+
+    private AvroToIcebergOptions(JobArguments args) {
+        List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
+        prefixes.add(PARTITION_SPEC_PREFIX);
+        Set<String> names = new HashSet<>(FLAGS);
+        names.addAll(ClientSettings.FLAGS);
+        args.checkOnlyKnownFlags(names, prefixes);
+
+        List<String> topics = args.getList(TOPICS, DEFAULT_TOPICS);
+        Map<String, String> tableMapping = pairs(args.getList(TABLE_MAPPING, List.of()), TABLE_MAPPING);
+        Map<String, String> flightMappings = pairs(args.getList(FLIGHT_MAPPING, DEFAULT_FLIGHT_MAPPINGS), FLIGHT_MAPPING);
+        String flightTableName = args.getOrDefault(FLIGHT_TABLE, DEFAULT_FLIGHT_TABLE).trim();
+        this.flightTable = flightTableName.equalsIgnoreCase("none") ? null : TableIdentifier.parse(flightTableName);
+
+        List<TopicRoute> routeList = new ArrayList<>();
+        Set<TableIdentifier> tables = new HashSet<>();
+        for (String topic : topics) {
+            TableIdentifier table = TableIdentifier.parse(tableMapping.getOrDefault(topic, defaultTable(topic)));
+            checkArgument(
+                    tables.add(table) && !table.equals(flightTable),
+                    "Table %s is the target of more than one topic; give each topic its own table with --%s",
+                    table,
+                    TABLE_MAPPING);
+            String mapping = flightMappings.get(topic);
+            routeList.add(new TopicRoute(
+                    topic, table, mapping == null || flightTable == null ? null : FlightMapping.named(mapping)));
+        }
+        checkArgument(
+                topics.containsAll(tableMapping.keySet()),
+                "--%s names topics that --%s does not list: %s",
+                TABLE_MAPPING,
+                TOPICS,
+                tableMapping.keySet());
+        this.routes = List.copyOf(routeList);
+
+        Map<String, String> catalog = new HashMap<>();
+        args.get(CATALOG_TYPE).ifPresent(type -> catalog.put(IcebergCatalogs.TYPE, type));
+        args.get(WAREHOUSE).ifPresent(warehouse -> catalog.put(IcebergCatalogs.WAREHOUSE, warehouse));
+        this.catalogOverrides = Map.copyOf(catalog);
+
+        this.checkpointInterval = args.getDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        checkArgument(!checkpointInterval.isNegative() && !checkpointInterval.isZero(),
+                "--%s must be positive: the tables are only committed on checkpoints", CHECKPOINT_INTERVAL);
+        int parallelismValue = args.getInt(PARALLELISM, -1);
+        checkArgument(parallelismValue == -1 || parallelismValue > 0, "--%s must be positive", PARALLELISM);
+        this.parallelism = parallelismValue == -1 ? null : parallelismValue;
+        this.targetFileSizeBytes = args.get(TARGET_FILE_SIZE)
+                .map(size -> parse(TARGET_FILE_SIZE, size, "a size such as 128mb", () -> MemorySize.parse(size).getBytes()))
+                .orElse(null);
+        this.distributionMode = args.get(WRITE_DISTRIBUTION_MODE)
+                .map(mode -> parse(WRITE_DISTRIBUTION_MODE, mode, "none, hash or range", () -> DistributionMode.fromName(mode)))
+                .orElse(DistributionMode.NONE);
+        this.startingOffsets = args.getOrDefault(STARTING_OFFSETS, KafkaSources.COMMITTED);
+        KafkaSources.startingOffsets(startingOffsets); // validate now, with the flag's name in view
+        this.deadLetterTopicSuffix = args.getOrDefault(DLQ_TOPIC_SUFFIX, DEFAULT_DLQ_TOPIC_SUFFIX);
+        checkArgument(!deadLetterTopicSuffix.isBlank(), "--%s must not be empty: the DLQ would be the input topic", DLQ_TOPIC_SUFFIX);
+
+        Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
+        specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
+        this.partitionSpecs = Map.copyOf(specs);
+    }
+
+    static AvroToIcebergOptions from(JobArguments args) {
+        return new AvroToIcebergOptions(args);
+    }
+
+    /** {@code airline.skyone} goes to {@code airlines.skyone}: the topic's last name part, in {@code airlines}. */
+    static String defaultTable(String topic) {
+        return DEFAULT_TABLE_NAMESPACE + "." + topic.substring(topic.lastIndexOf('.') + 1).replace('-', '_');
+    }
+
+    List<TopicRoute> routes() {
+        return routes;
+    }
+
+    Optional<TableIdentifier> flightTable() {
+        return Optional.ofNullable(flightTable);
+    }
+
+    /** The configured catalog properties with this job's {@code --catalog-type} and {@code --warehouse} on top. */
+    Map<String, String> catalogProperties(ClientSettings settings) {
+        Map<String, String> properties = new HashMap<>(settings.catalogProperties());
+        properties.putAll(catalogOverrides);
+        return properties;
+    }
+
+    Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    Optional<Integer> parallelism() {
+        return Optional.ofNullable(parallelism);
+    }
+
+    Optional<Long> targetFileSizeBytes() {
+        return Optional.ofNullable(targetFileSizeBytes);
+    }
+
+    DistributionMode distributionMode() {
+        return distributionMode;
+    }
+
+    String startingOffsets() {
+        return startingOffsets;
+    }
+
+    String deadLetterTopicSuffix() {
+        return deadLetterTopicSuffix;
+    }
+
+    /** The partition spec text for {@code table}; empty means unpartitioned. */
+    String partitionSpec(TableIdentifier table) {
+        return partitionSpecs.getOrDefault(table.toString(), "");
+    }
+
+    private static Map<String, String> pairs(List<String> items, String flag) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String item : items) {
+            int equals = item.indexOf('=');
+            checkArgument(
+                    equals > 0 && equals < item.length() - 1,
+                    "--%s takes topic=value pairs but got '%s'",
+                    flag,
+                    item);
+            pairs.put(item.substring(0, equals).trim(), item.substring(equals + 1).trim());
+        }
+        return pairs;
+    }
+
+    private interface Parser<T> {
+        T parse();
+    }
+
+    private static <T> T parse(String flag, String value, String expected, Parser<T> parser) {
+        try {
+            return parser.parse();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--" + flag + " must be " + expected + " but was '" + value + "'", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AvroToIcebergOptions{routes=" + routes + ", flightTable=" + flightTable + ", checkpointInterval="
+                + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
+                + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
+                + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs + "}";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.flinkkickstarter.common.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IcebergCatalogsTest {
+
+    @Test
+    void defaultsToAHadoopCatalogOnALocalWarehouse() {
+        assertThat(IcebergCatalogs.withDefaults(Map.of()))
+                .containsEntry(IcebergCatalogs.TYPE, "hadoop")
+                .containsEntry(IcebergCatalogs.WAREHOUSE, IcebergCatalogs.DEFAULT_LOCAL_WAREHOUSE)
+                .containsEntry(IcebergCatalogs.NAME, IcebergCatalogs.DEFAULT_NAME);
+    }
+
+    @Test
+    void customImplementationGetsNoTypeDefaults() {
+        assertThat(IcebergCatalogs.withDefaults(Map.of(IcebergCatalogs.CATALOG_IMPL, "com.example.Catalog")))
+                .doesNotContainKeys(IcebergCatalogs.TYPE, IcebergCatalogs.WAREHOUSE);
+    }
+
+    @Test
+    void rejectsUnknownTypesAndRestWithoutUri() {
+        assertThatThrownBy(() -> IcebergCatalogs.loader(Map.of(IcebergCatalogs.TYPE, "unity")))
+                .hasMessageContaining("Unknown Iceberg catalog type 'unity'");
+        assertThatThrownBy(() -> IcebergCatalogs.loader(Map.of(IcebergCatalogs.TYPE, "REST")))
+                .hasMessageContaining("needs the 'uri' property");
+    }
+
+    @Test
+    void describeRedactsCredentials() {
+        Map<String, String> described = IcebergCatalogs.describe(Map.of(
+                IcebergCatalogs.TYPE, "rest",
+                IcebergCatalogs.URI, "https://catalog.example.com",
+                "credential", "client:secret-value",
+                "s3.secret-access-key", "another-secret"));
+
+        assertThat(described.toString()).doesNotContain("secret-value", "another-secret");
+        assertThat(described).containsEntry(IcebergCatalogs.URI, "https://catalog.example.com");
+    }
+}

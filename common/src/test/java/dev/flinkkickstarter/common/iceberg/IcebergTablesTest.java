@@ -1,0 +1,106 @@
+package dev.flinkkickstarter.common.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IcebergTablesTest {
+
+    private static final TableIdentifier BOOKINGS = TableIdentifier.of("airlines", "bookings");
+
+    private static final Schema V1 = new Schema(
+            Types.NestedField.required(1, "email", Types.StringType.get()),
+            Types.NestedField.required(2, "departure_time", Types.TimestampType.withZone()),
+            Types.NestedField.required(3, "seats", Types.IntegerType.get()));
+
+    @TempDir
+    Path warehouse;
+
+    private Catalog catalog;
+
+    @BeforeEach
+    void openCatalog() {
+        catalog = IcebergCatalogs.loader(Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
+                .loadCatalog();
+    }
+
+    @Test
+    void createsNamespaceAndVersionTwoTableWithTheSpec() {
+        Table table = IcebergTables.createOrEvolve(
+                catalog, BOOKINGS, V1, schema -> PartitionSpec.builderFor(schema).day("departure_time").build(), Map.of());
+
+        assertThat(table.schema().asStruct()).isEqualTo(V1.asStruct());
+        assertThat(((HasTableOperations) table).operations().current().formatVersion())
+                .isEqualTo(2);
+        assertThat(table.spec().fields()).singleElement().satisfies(field -> assertThat(field.name())
+                .isEqualTo("departure_time_day"));
+    }
+
+    @Test
+    void addsNewOptionalColumnsAndWidensTypes() {
+        create(V1);
+        Schema v2 = new Schema(
+                Types.NestedField.required(1, "email", Types.StringType.get()),
+                Types.NestedField.required(2, "departure_time", Types.TimestampType.withZone()),
+                Types.NestedField.required(3, "seats", Types.LongType.get()),
+                Types.NestedField.optional(4, "meal", Types.StringType.get()));
+
+        Table table = create(v2);
+
+        assertThat(table.schema().findField("meal").isOptional()).isTrue();
+        assertThat(table.schema().findField("seats").type()).isEqualTo(Types.LongType.get());
+        assertThat(table.schema().findField("email").fieldId())
+                .isEqualTo(catalog.loadTable(BOOKINGS).schema().findField("email").fieldId());
+    }
+
+    @Test
+    void sameSchemaLeavesTheTableAlone() {
+        Table created = create(V1);
+
+        Table again = create(V1);
+
+        assertThat(again.schema().schemaId()).isEqualTo(created.schema().schemaId());
+    }
+
+    @Test
+    void typeChangeFailsLoudlyNamingTheColumn() {
+        create(V1);
+        Schema changed = new Schema(
+                Types.NestedField.required(1, "email", Types.StringType.get()),
+                Types.NestedField.required(2, "departure_time", Types.TimestampType.withZone()),
+                Types.NestedField.required(3, "seats", Types.StringType.get()));
+
+        assertThatThrownBy(() -> create(changed))
+                .isInstanceOf(IcebergTables.IncompatibleSchemaException.class)
+                .hasMessageContaining("column 'seats' changes type from int to string");
+    }
+
+    @Test
+    void droppingARequiredColumnFailsLoudly() {
+        create(V1);
+        Schema dropped = new Schema(
+                Types.NestedField.required(1, "email", Types.StringType.get()),
+                Types.NestedField.required(2, "departure_time", Types.TimestampType.withZone()));
+
+        assertThatThrownBy(() -> create(dropped))
+                .isInstanceOf(IcebergTables.IncompatibleSchemaException.class)
+                .hasMessageContaining("required column 'seats' (int) is missing");
+        assertThat(catalog.loadTable(BOOKINGS).schema().asStruct()).isEqualTo(V1.asStruct());
+    }
+
+    private Table create(Schema schema) {
+        return IcebergTables.createOrEvolve(catalog, BOOKINGS, schema, s -> PartitionSpec.unpartitioned(), Map.of());
+    }
+}
