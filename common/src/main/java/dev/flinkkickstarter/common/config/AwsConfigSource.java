@@ -108,9 +108,11 @@ final class AwsConfigSource {
                     e);
         } catch (AwsServiceException e) {
             throw new IllegalStateException(
-                    "Cannot read Secrets Manager secret " + name + " in region " + region + " ("
-                            + errorCode(e) + "). It needs IAM action secretsmanager:GetSecretValue on the"
-                            + " secret, and kms:Decrypt on its KMS key if that key is customer-managed.",
+                    "Cannot read Secrets Manager secret " + name + " in region " + region + " (" + error(e) + ")"
+                            + (isAccessDenied(e)
+                                    ? ". It needs IAM action secretsmanager:GetSecretValue on the secret, and"
+                                            + " kms:Decrypt on its KMS key if that key is customer-managed."
+                                    : ""),
                     e);
         } catch (SdkException e) {
             throw new IllegalStateException(
@@ -180,9 +182,11 @@ final class AwsConfigSource {
             }
         } catch (AwsServiceException e) {
             throw new IllegalStateException(
-                    "Cannot read SSM parameters under " + path + "/ in region " + region + " (" + errorCode(e)
-                            + "). It needs IAM action ssm:GetParametersByPath on that path, and kms:Decrypt"
-                            + " on the KMS key of its SecureString parameters.",
+                    "Cannot read SSM parameters under " + path + "/ in region " + region + " (" + error(e) + ")"
+                            + (isAccessDenied(e)
+                                    ? ". It needs IAM action ssm:GetParametersByPath on that path, and kms:Decrypt"
+                                            + " on the KMS key of its SecureString parameters."
+                                    : ""),
                     e);
         } catch (SdkException e) {
             throw new IllegalStateException(
@@ -203,10 +207,18 @@ final class AwsConfigSource {
         return values;
     }
 
-    private static String errorCode(AwsServiceException e) {
+    /** AWS error code and message: they name resources and principals, never secret values. */
+    private static String error(AwsServiceException e) {
         return e.awsErrorDetails() == null
                 ? "HTTP " + e.statusCode()
-                : e.awsErrorDetails().errorCode();
+                : e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();
+    }
+
+    private static boolean isAccessDenied(AwsServiceException e) {
+        return e.statusCode() == 403
+                || e.awsErrorDetails() != null
+                        && e.awsErrorDetails().errorCode() != null
+                        && e.awsErrorDetails().errorCode().contains("AccessDenied");
     }
 
     private static String stripTrailingSlash(String prefix) {
