@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -59,6 +60,7 @@ class SecretsNeverLoggedTest {
                 }
             };
     private Level previousRootLevel;
+    private Map<String, Appender> previousRootAppenders;
 
     @BeforeEach
     void captureAllLogs() {
@@ -66,6 +68,9 @@ class SecretsNeverLoggedTest {
         LoggerConfig root = context.getConfiguration().getRootLogger();
         appender.start();
         previousRootLevel = root.getLevel();
+        // The console appender is detached meanwhile, so DEBUG does not flood the build output.
+        previousRootAppenders = Map.copyOf(root.getAppenders());
+        previousRootAppenders.keySet().forEach(root::removeAppender);
         root.addAppender(appender, Level.DEBUG, null);
         root.setLevel(Level.DEBUG);
         context.updateLoggers();
@@ -76,6 +81,7 @@ class SecretsNeverLoggedTest {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         LoggerConfig root = context.getConfiguration().getRootLogger();
         root.removeAppender(appender.getName());
+        previousRootAppenders.values().forEach(previous -> root.addAppender(previous, null, null));
         root.setLevel(previousRootLevel);
         context.updateLoggers();
         appender.stop();
