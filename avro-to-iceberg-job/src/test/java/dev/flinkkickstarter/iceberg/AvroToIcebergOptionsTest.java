@@ -1,0 +1,91 @@
+package dev.flinkkickstarter.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flinkkickstarter.common.config.JobArguments;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.junit.jupiter.api.Test;
+
+class AvroToIcebergOptionsTest {
+
+    @Test
+    void defaultsRouteBothAirlinesToTheirTablesAndTheFlightTable() {
+        AvroToIcebergOptions options = parse();
+
+        assertThat(options.routes())
+                .extracting(AvroToIcebergOptions.TopicRoute::topic, route -> route.table().toString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("airline.skyone", "airlines.skyone"),
+                        org.assertj.core.groups.Tuple.tuple("airline.sunset", "airlines.sunset"));
+        assertThat(options.routes().get(0).flightMapping()).isSameAs(FlightMapping.SKY_ONE);
+        assertThat(options.routes().get(1).flightMapping()).isSameAs(FlightMapping.SUNSET_AIR);
+        assertThat(options.flightTable()).contains(TableIdentifier.parse("airlines.flight"));
+        assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(options.distributionMode()).isEqualTo(DistributionMode.NONE);
+        assertThat(options.startingOffsets()).isEqualTo("committed");
+        assertThat(options.deadLetterTopicSuffix()).isEqualTo(".dlq");
+        assertThat(options.parallelism()).isEmpty();
+        assertThat(options.targetFileSizeBytes()).isEmpty();
+        assertThat(options.partitionSpec(TableIdentifier.parse("airlines.flight"))).isEqualTo("day(departure_time)");
+        assertThat(options.partitionSpec(TableIdentifier.parse("airlines.skyone")))
+                .isEqualTo("day(flight_departure_time)");
+    }
+
+    @Test
+    void readsEveryFlag() {
+        AvroToIcebergOptions options = parse(
+                "--topics", "orders,airline.skyone",
+                "--table-mapping", "orders=sales.orders",
+                "--flight-mapping", "airline.skyone=skyone",
+                "--checkpoint-interval", "10s",
+                "--parallelism", "4",
+                "--target-file-size", "128mb",
+                "--write-distribution-mode", "hash",
+                "--starting-offsets", "earliest",
+                "--dlq-topic-suffix", "-dead",
+                "--partition-spec.sales.orders", "bucket(8, id)",
+                "--catalog-type", "rest",
+                "--warehouse", "s3://bucket/warehouse",
+                "--catalog.uri", "http://localhost:8181");
+
+        assertThat(options.routes().get(0).table()).isEqualTo(TableIdentifier.parse("sales.orders"));
+        assertThat(options.routes().get(0).flightMapping()).isNull();
+        assertThat(options.routes().get(1).flightMapping()).isSameAs(FlightMapping.SKY_ONE);
+        assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.parallelism()).contains(4);
+        assertThat(options.targetFileSizeBytes()).contains(128L * 1024 * 1024);
+        assertThat(options.distributionMode()).isEqualTo(DistributionMode.HASH);
+        assertThat(options.startingOffsets()).isEqualTo("earliest");
+        assertThat(options.deadLetterTopicSuffix()).isEqualTo("-dead");
+        assertThat(options.partitionSpec(TableIdentifier.parse("sales.orders"))).isEqualTo("bucket(8, id)");
+    }
+
+    @Test
+    void flightTableCanBeSwitchedOff() {
+        AvroToIcebergOptions options = parse("--flight-table", "none");
+
+        assertThat(options.flightTable()).isEmpty();
+        assertThat(options.routes()).allSatisfy(route -> assertThat(route.flightMapping()).isNull());
+    }
+
+    @Test
+    void rejectsUnknownFlagsAndBadValues() {
+        assertThatThrownBy(() -> parse("--topic", "x")).hasMessageContaining("Unknown flag(s) --topic");
+        assertThatThrownBy(() -> parse("--write-distribution-mode", "random"))
+                .hasMessageContaining("--write-distribution-mode must be none, hash or range");
+        assertThatThrownBy(() -> parse("--starting-offsets", "beginning")).hasMessageContaining("beginning");
+        assertThatThrownBy(() -> parse("--table-mapping", "airline.skyone")).hasMessageContaining("topic=value");
+        assertThatThrownBy(() -> parse("--table-mapping", "airline.skyone=airlines.flight"))
+                .hasMessageContaining("more than one topic");
+        assertThatThrownBy(() -> parse("--table-mapping", "elsewhere=x.y")).hasMessageContaining("elsewhere");
+        assertThatThrownBy(() -> parse("--checkpoint-interval", "0s")).hasMessageContaining("must be positive");
+    }
+
+    private static AvroToIcebergOptions parse(String... args) {
+        return AvroToIcebergOptions.from(JobArguments.parse(args, Map.of()));
+    }
+}
