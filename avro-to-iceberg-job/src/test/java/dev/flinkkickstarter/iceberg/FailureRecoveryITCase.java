@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailureRecoveryITCase {
 
-    private static final int RECORDS_PER_HALF = 100;
+    private static final int RECORDS_PER_HALF = 50;
 
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();

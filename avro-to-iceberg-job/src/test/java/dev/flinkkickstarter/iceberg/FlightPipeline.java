@@ -52,7 +52,8 @@ import org.apache.kafka.common.header.Header;
  */
 final class FlightPipeline {
 
-    static final Duration WAIT = Duration.ofMinutes(2);
+    /** Generous: a loaded two-core CI machine takes seconds per checkpoint. */
+    static final Duration WAIT = Duration.ofMinutes(4);
     static final TableIdentifier SKY_ONE_TABLE = TableIdentifier.parse("airlines.skyone");
     static final TableIdentifier SUNSET_TABLE = TableIdentifier.parse("airlines.sunset");
     static final TableIdentifier FLIGHT_TABLE = TableIdentifier.parse("airlines.flight");
@@ -68,6 +69,7 @@ final class FlightPipeline {
     private final String prefix;
     private final Path warehouse;
     private final Map<String, String> catalogFlags = new HashMap<>();
+    private final Map<String, SerializationSchema<?>> serializers = new HashMap<>();
     private long nextIndex;
 
     FlightPipeline(KafkaClusterExtension kafka, SchemaRegistryExtension registry, String prefix, Path warehouse) {
@@ -123,7 +125,9 @@ final class FlightPipeline {
     private <T extends SpecificRecordBase> Produced<SpecificRecordBase> send(
             KafkaProducer<byte[], byte[]> producer, Airline<T> airline, String topic, long index) {
         T record = new FlightGenerator<>(airline, 42L, FIRST_DEPARTURE).map(index);
-        SerializationSchema<T> serializer = ConfluentAvro.serializer(airline.recordClass(), topic, registrySettings());
+        @SuppressWarnings("unchecked") // one serializer per topic, of that topic's airline's record class
+        SerializationSchema<T> serializer = (SerializationSchema<T>) serializers.computeIfAbsent(
+                topic, t -> ConfluentAvro.serializer(airline.recordClass(), t, registrySettings()));
         byte[] key = airline.key(record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] value = serializer.serialize(record);
         RecordMetadata metadata = sendRaw(producer, new ProducerRecord<>(topic, key, value));
@@ -145,16 +149,27 @@ final class FlightPipeline {
         return new KafkaProducer<>(kafka.producerProperties());
     }
 
-    /** The job's flags for this pipeline, then {@code extra}. */
+    /** The job's flags for both airlines' topics, then {@code extra}. */
     String[] jobArgs(String... extra) {
+        return jobArgsFor(
+                skyOneTopic + "," + sunsetTopic, skyOneTopic + "=skyone," + sunsetTopic + "=sunset", extra);
+    }
+
+    /** The job's flags for {@code topics} with {@code flightMappings}, then {@code extra}. */
+    String[] jobArgsFor(String topics, String flightMappings, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--schema-registry-url", registry.url(),
-                "--topics", skyOneTopic + "," + sunsetTopic,
-                "--flight-mapping", skyOneTopic + "=skyone," + sunsetTopic + "=sunset",
+                "--topics", topics,
+                "--flight-mapping", flightMappings,
                 "--consumer.group.id", prefix,
-                "--checkpoint-interval", "300ms",
-                "--parallelism", "2"));
+                "--checkpoint-interval", "1s",
+                "--parallelism", "2",
+                // Months, not the default days: the generator spreads departures over 180 days, and a day
+                // partition per departure date would mean hundreds of tiny files per checkpoint in a test.
+                "--partition-spec.airlines.skyone", "month(flight_departure_time)",
+                "--partition-spec.airlines.sunset", "month(departure_time)",
+                "--partition-spec.airlines.flight", "month(departure_time)"));
         catalogFlags.forEach((flag, value) -> {
             args.add("--" + flag);
             args.add(value);
