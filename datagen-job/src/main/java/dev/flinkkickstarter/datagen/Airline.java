@@ -6,7 +6,7 @@ import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
-import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.util.function.SerializableFunction;
 
 /**
@@ -15,7 +15,7 @@ import org.apache.flink.util.function.SerializableFunction;
  *
  * @param <T> the airline's Avro record, generated from {@code src/main/avro}
  */
-public final class Airline<T extends SpecificRecord> implements Serializable {
+public final class Airline<T extends SpecificRecordBase> implements Serializable {
 
     private static final long serialVersionUID = 1L;
 

@@ -3,14 +3,14 @@ package dev.flinkkickstarter.datagen;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import java.time.Instant;
-import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**
  * The {@link GeneratorFunction} behind the job's {@code DataGeneratorSource}: record {@code n} of
  * an airline is booking {@code n} in that airline's shape.
  */
-public final class FlightGenerator<T extends SpecificRecord> implements GeneratorFunction<Long, T> {
+public final class FlightGenerator<T extends SpecificRecordBase> implements GeneratorFunction<Long, T> {
 
     private static final long serialVersionUID = 1L;
 

@@ -23,7 +23,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,7 +188,7 @@ class FlightGeneratorTest {
                 .hasMessageContaining("skyone, sunset");
     }
 
-    private static <T extends SpecificRecord> List<T> generate(Airline<T> airline, long seed, int count) {
+    private static <T extends SpecificRecordBase> List<T> generate(Airline<T> airline, long seed, int count) {
         FlightGenerator<T> generator = new FlightGenerator<>(airline, seed, FIRST_DEPARTURE);
         List<T> records = new ArrayList<>(count);
         for (long index = 0; index < count; index++) {
@@ -197,7 +197,7 @@ class FlightGeneratorTest {
         return records;
     }
 
-    private static <T extends SpecificRecord> T roundTrip(T record, Class<T> type) throws IOException {
+    private static <T extends SpecificRecordBase> T roundTrip(T record, Class<T> type) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
         new SpecificDatumWriter<>(type).write(record, encoder);
