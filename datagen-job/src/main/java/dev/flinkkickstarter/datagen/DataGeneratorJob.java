@@ -1,10 +1,14 @@
 package dev.flinkkickstarter.datagen;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvro;
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
+import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
 import dev.flinkkickstarter.common.kafka.KafkaSinks;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -36,10 +40,26 @@ public final class DataGeneratorJob {
         JobArguments arguments = JobArguments.parse(args);
         DataGeneratorOptions options = DataGeneratorOptions.parse(arguments);
         ClientSettings settings = ClientSettings.load(arguments);
+        checkSchemas(options, settings);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         addPipelines(env, options, settings);
         env.execute("datagen-job " + options.airlines());
+    }
+
+    /**
+     * Resolves each airline's writer schema id once, before the job starts: an unreachable registry,
+     * rejected credentials or an incompatible schema then fail the submission rather than the running
+     * job. It also registers a new subject once, instead of from every parallel writer at the same
+     * time (Apicurio answers all but the first of such concurrent registrations with HTTP 409).
+     */
+    static void checkSchemas(DataGeneratorOptions options, ClientSettings settings) throws IOException {
+        SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
+        for (Airline<?> airline : options.airlines()) {
+            String subject = ConfluentSchemaCoder.valueSubject(options.topic(airline));
+            int id = registry.writerSchemaId(subject, SpecificData.get().getSchema(airline.recordClass()));
+            LOG.info("{} records are written with schema id {} of subject '{}'", airline, id, subject);
+        }
     }
 
     /** Adds one generator-to-Kafka pipeline per airline to {@code env}. */
