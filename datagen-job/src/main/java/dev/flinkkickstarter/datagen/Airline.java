@@ -92,7 +92,7 @@ public final class Airline<T extends SpecificRecordBase> implements Serializable
     }
 
     /** The booking in this airline's shape. */
-    public T toRecord(Booking booking) {
+    T toRecord(Booking booking) {
         return shape.apply(booking);
     }
 

@@ -53,7 +53,7 @@ public final class DataGeneratorJob {
      * job. It also registers a new subject once, instead of from every parallel writer at the same
      * time (Apicurio answers all but the first of such concurrent registrations with HTTP 409).
      */
-    static void checkSchemas(DataGeneratorOptions options, ClientSettings settings) throws IOException {
+    private static void checkSchemas(DataGeneratorOptions options, ClientSettings settings) throws IOException {
         SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
         for (Airline<?> airline : options.airlines()) {
             String subject = ConfluentSchemaCoder.valueSubject(options.topic(airline));
@@ -75,6 +75,8 @@ public final class DataGeneratorJob {
         // Exactly-once commits Kafka transactions on checkpoints; at-least-once flushes on them.
         env.enableCheckpointing(options.checkpointInterval().toMillis());
         options.parallelism().ifPresent(env::setParallelism);
+        // Each record is a new object that the sink only serializes: no need to copy it between them.
+        env.getConfig().enableObjectReuse();
         for (Airline<?> airline : options.airlines()) {
             addPipeline(env, airline, options, settings);
         }
