@@ -49,6 +49,7 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
         this.topic = topic;
         this.subject = valueSubject(topic);
         this.settings = checkNotNull(settings, "settings");
+        SchemaRegistryClient.checkSettings(settings);
     }
 
     /** A provider of coders for the values of {@code topic}; serializable, as Flink ships it to the tasks. */
@@ -132,6 +133,8 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
             checkArgument(topic != null && !topic.isBlank(), "topic must not be blank");
             this.topic = topic;
             this.settings = checkNotNull(settings, "settings");
+            // The coders are made on the tasks; checking here fails the job when it is built instead.
+            SchemaRegistryClient.checkSettings(settings);
         }
 
         @Override

@@ -93,43 +93,32 @@ public final class SchemaRegistryClient {
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, RegisteredSchema> latestBySubject = new ConcurrentHashMap<>();
 
-    private SchemaRegistryClient(SchemaRegistrySettings settings) {
-        List<String> rawUrls = settings.urls();
-        checkArgument(!rawUrls.isEmpty(), "'%s' names no URL", SchemaRegistrySettings.URL);
-        List<URI> urls = new ArrayList<>();
-        String urlUserInfo = null;
-        for (int i = 0; i < rawUrls.size(); i++) {
-            URI uri = parseUrl(rawUrls.get(i), i + 1);
-            if (urlUserInfo == null && uri.getUserInfo() != null) {
-                urlUserInfo = uri.getUserInfo();
-            }
-            urls.add(withoutUserInfo(uri));
-        }
-        this.baseUrls = List.copyOf(urls);
-        this.authorizationHeader = authorizationHeader(settings, urlUserInfo);
-        this.readTimeout = Duration.ofMillis(positiveLong(settings, READ_TIMEOUT_MS, 30_000));
-        this.maxRetries = (int) nonNegativeLong(settings, MAX_RETRIES, 3);
-        this.retriesWaitMs = nonNegativeLong(settings, RETRIES_WAIT_MS, 1_000);
-        this.retriesMaxWaitMs = nonNegativeLong(settings, RETRIES_MAX_WAIT_MS, 20_000);
-        this.autoRegisterSchemas = bool(settings, AUTO_REGISTER_SCHEMAS, true);
-        this.useLatestVersion = bool(settings, USE_LATEST_VERSION, false);
-        // As in Confluent's serializers, use.latest.version only applies without auto-registration;
-        // failing here beats silently registering schemas against a Terraform-managed registry.
-        checkArgument(
-                !(useLatestVersion && autoRegisterSchemas),
-                "'%s=true' requires '%s=false': a job that writes with the latest registered schema must not"
-                        + " register schemas itself",
-                USE_LATEST_VERSION,
-                AUTO_REGISTER_SCHEMAS);
+    private SchemaRegistryClient(Config config) {
+        this.baseUrls = config.baseUrls();
+        this.authorizationHeader = config.authorizationHeader();
+        this.readTimeout = config.readTimeout();
+        this.maxRetries = config.maxRetries();
+        this.retriesWaitMs = config.retriesWaitMs();
+        this.retriesMaxWaitMs = config.retriesMaxWaitMs();
+        this.autoRegisterSchemas = config.autoRegisterSchemas();
+        this.useLatestVersion = config.useLatestVersion();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(positiveLong(settings, CONNECT_TIMEOUT_MS, 10_000)))
+                .connectTimeout(config.connectTimeout())
                 .build();
     }
 
     /** A client for these settings; it opens no connection until the first request. */
     public static SchemaRegistryClient create(SchemaRegistrySettings settings) {
-        return new SchemaRegistryClient(checkNotNull(settings, "settings"));
+        return new SchemaRegistryClient(Config.parse(checkNotNull(settings, "settings")));
+    }
+
+    /**
+     * Fails with an {@link IllegalArgumentException} naming the problem if {@code settings} cannot make
+     * a client, so that a job fails when it is built rather than on its first record.
+     */
+    public static void checkSettings(SchemaRegistrySettings settings) {
+        Config.parse(checkNotNull(settings, "settings"));
     }
 
     /** The registry base URLs, without credentials: safe to print. */
@@ -490,7 +479,7 @@ public final class SchemaRegistryClient {
     }
 
     @Nullable
-    private static String authorizationHeader(SchemaRegistrySettings settings, @Nullable String urlUserInfo) {
+    private static String basicAuthHeader(SchemaRegistrySettings settings, @Nullable String urlUserInfo) {
         String userInfo = settings.get(SchemaRegistrySettings.USER_INFO)
                 .filter(s -> !s.isBlank())
                 .orElse(null);
@@ -556,6 +545,58 @@ public final class SchemaRegistryClient {
             case "false" -> false;
             default -> throw new IllegalArgumentException("'" + key + "' must be true or false, got '" + value + "'");
         };
+    }
+
+    /** The client settings, parsed and checked. */
+    private record Config(
+            List<URI> baseUrls,
+            @Nullable String authorizationHeader,
+            Duration connectTimeout,
+            Duration readTimeout,
+            int maxRetries,
+            long retriesWaitMs,
+            long retriesMaxWaitMs,
+            boolean autoRegisterSchemas,
+            boolean useLatestVersion) {
+
+        static Config parse(SchemaRegistrySettings settings) {
+            List<String> rawUrls = settings.urls();
+            checkArgument(!rawUrls.isEmpty(), "'%s' names no URL", SchemaRegistrySettings.URL);
+            List<URI> urls = new ArrayList<>();
+            String urlUserInfo = null;
+            for (int i = 0; i < rawUrls.size(); i++) {
+                URI uri = parseUrl(rawUrls.get(i), i + 1);
+                if (urlUserInfo == null && uri.getUserInfo() != null) {
+                    urlUserInfo = uri.getUserInfo();
+                }
+                urls.add(withoutUserInfo(uri));
+            }
+            boolean autoRegisterSchemas = bool(settings, AUTO_REGISTER_SCHEMAS, true);
+            boolean useLatestVersion = bool(settings, USE_LATEST_VERSION, false);
+            // As in Confluent's serializers, use.latest.version only applies without auto-registration;
+            // failing here beats silently registering schemas against a Terraform-managed registry.
+            checkArgument(
+                    !(useLatestVersion && autoRegisterSchemas),
+                    "'%s=true' requires '%s=false': a job that writes with the latest registered schema must"
+                            + " not register schemas itself",
+                    USE_LATEST_VERSION,
+                    AUTO_REGISTER_SCHEMAS);
+            return new Config(
+                    List.copyOf(urls),
+                    basicAuthHeader(settings, urlUserInfo),
+                    Duration.ofMillis(positiveLong(settings, CONNECT_TIMEOUT_MS, 10_000)),
+                    Duration.ofMillis(positiveLong(settings, READ_TIMEOUT_MS, 30_000)),
+                    (int) nonNegativeLong(settings, MAX_RETRIES, 3),
+                    nonNegativeLong(settings, RETRIES_WAIT_MS, 1_000),
+                    nonNegativeLong(settings, RETRIES_MAX_WAIT_MS, 20_000),
+                    autoRegisterSchemas,
+                    useLatestVersion);
+        }
+
+        @Override
+        public String toString() {
+            return "Config" + baseUrls;
+        }
     }
 
     /** Cache key; Avro caches a schema's hash code, so lookups do not re-hash the schema. */

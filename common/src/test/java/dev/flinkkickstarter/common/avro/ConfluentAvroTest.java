@@ -1,8 +1,10 @@
 package dev.flinkkickstarter.common.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkkickstarter.common.avro.testing.TestFlight;
+import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.nio.ByteBuffer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -91,6 +93,20 @@ class ConfluentAvroTest {
         ConfluentAvro.deserializer(TestFlight.class, TOPIC, registry.settings());
 
         assertThat(registry.requests()).isEmpty();
+    }
+
+    @Test
+    void unusableSettingsFailWhenTheJobIsBuilt() {
+        SchemaRegistrySettings latestWithAutoRegister =
+                registry.settings(SchemaRegistryClient.USE_LATEST_VERSION, "true");
+
+        assertThatThrownBy(() -> ConfluentAvro.serializer(TestFlight.class, TOPIC, latestWithAutoRegister))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("use.latest.version");
+        assertThatThrownBy(
+                        () -> ConfluentAvroDecoder.create(TestFlight.getClassSchema(), TOPIC, latestWithAutoRegister))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("use.latest.version");
     }
 
     static TestFlight flight(int i) {
