@@ -26,7 +26,7 @@ public class SchemaRegistryException extends IOException {
         this.httpStatus = httpStatus;
     }
 
-    /** The registry's HTTP status, or {@link #NO_HTTP_STATUS} if no response arrived. */
+    /** The HTTP status of the registry answer this failure is about, or {@link #NO_HTTP_STATUS} if none arrived. */
     public int httpStatus() {
         return httpStatus;
     }
