@@ -16,8 +16,9 @@ flags that fit the profile; flags after `--` are appended and win over them (the
   --with=local (default)  Kafka kafka:29092, Schema Registry http://schema-registry:8081; the Iceberg job
                           writes through the REST catalog http://iceberg-rest:8181 to s3://warehouse/ on MinIO
   --with=cloud            --config-source aws: Kafka and Schema Registry settings from AWS Secrets Manager
-                          and SSM (terraform/); the Iceberg job uses a Hadoop catalog on the flink-warehouse
-                          volume unless you pass other --catalog.* flags
+                          and SSM (terraform/), schemas looked up, not registered (Terraform did); the
+                          Iceberg job uses a Hadoop catalog on the flink-warehouse volume unless you pass
+                          other --catalog.* flags
   -h, --help              this help
 
 Examples:
@@ -74,7 +75,8 @@ case "$WITH" in
     ;;
   cloud)
     service=jobmanager-cloud
-    flags=(--config-source aws)
+    # Terraform registers the schemas and grants the jobs read-only access to the subjects.
+    flags=(--config-source aws --schema-registry.auto.register.schemas false)
     if [[ "$JOB" == avro-to-iceberg ]]; then
       flags+=(--catalog.type hadoop --catalog.warehouse file:///opt/flink/warehouse)
     fi
