@@ -2,8 +2,10 @@
 # exactly the secrets and parameter paths above, nothing else. The parameters are plain String
 # (no secret in them) and the secrets use the AWS-managed key, so no kms:Decrypt grant is needed.
 
+data "aws_partition" "current" {}
+
 locals {
-  ssm_parameter_arn_prefix = "arn:aws:ssm:${var.aws_region}:${var.aws_account_id}:parameter${var.aws_name_prefix}"
+  ssm_parameter_arn_prefix = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${var.aws_account_id}:parameter${var.aws_name_prefix}"
 }
 
 data "aws_iam_policy_document" "read_client_config" {

@@ -10,7 +10,7 @@ output "kafka_cluster_id" {
 
 output "kafka_bootstrap_servers" {
   description = "Kafka bootstrap servers (also in the kafka_cluster/java_client secret)."
-  value       = local.kafka_client_secret["bootstrap.servers"]
+  value       = trimprefix(confluent_kafka_cluster.kickstarter.bootstrap_endpoint, "SASL_SSL://")
 }
 
 output "schema_registry_url" {
