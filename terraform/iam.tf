@@ -5,6 +5,10 @@
 data "aws_partition" "current" {}
 
 locals {
+  # Every SSM path the jobs read, including optional ones Terraform writes nothing under (reading an
+  # empty path still needs the grant). scripts/check-static.sh checks it covers aws-contract.json.
+  jobs_parameter_paths = ["consumer_kafka_client", "producer_kafka_client", "iceberg_catalog"]
+
   ssm_parameter_arn_prefix = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${var.aws_account_id}:parameter${var.aws_name_prefix}"
 }
 
@@ -21,12 +25,12 @@ data "aws_iam_policy_document" "read_client_config" {
   statement {
     sid     = "ReadClientParameters"
     actions = ["ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"]
-    resources = [
-      "${local.ssm_parameter_arn_prefix}/consumer_kafka_client",
-      "${local.ssm_parameter_arn_prefix}/consumer_kafka_client/*",
-      "${local.ssm_parameter_arn_prefix}/producer_kafka_client",
-      "${local.ssm_parameter_arn_prefix}/producer_kafka_client/*",
-    ]
+    resources = flatten([
+      for path in local.jobs_parameter_paths : [
+        "${local.ssm_parameter_arn_prefix}/${path}",
+        "${local.ssm_parameter_arn_prefix}/${path}/*",
+      ]
+    ])
   }
 }
 

@@ -4,7 +4,9 @@
 //   2. every var./local./data./module./resource reference names something declared, each.* is only
 //      used in for_each blocks and count.* only in count blocks, and every "${path.module}/..." file exists;
 //   3. the AWS names Terraform writes equal the ones common reads (aws-contract.json): the secret names
-//      and their JSON keys, and the SSM parameters under each parameter path.
+//      and their JSON keys, and the SSM parameters under each parameter path; and the IAM policy
+//      documents grant every secret (aws_secretsmanager_secret.<name>.arn) and every contract parameter
+//      path (listed in local.jobs_parameter_paths).
 // Usage: check-terraform.mjs --terraform-dir DIR --contract FILE
 // Exit status 1 with one line per problem when anything is wrong.
 
@@ -299,7 +301,28 @@ function extractAwsNames(declared) {
       problems.push(`${file}: ${address}: ${error.message}`);
     }
   }
-  return { secrets, parameters, problems };
+  const grantedSecrets = new Set();
+  let grantsParameterPaths = false;
+  for (const [address, { block }] of declared.data) {
+    if (!address.startsWith("aws_iam_policy_document.")) continue;
+    const text = JSON.stringify(block);
+    for (const match of text.matchAll(/aws_secretsmanager_secret\.([\w-]+)\.arn/g)) grantedSecrets.add(`aws_secretsmanager_secret.${match[1]}`);
+    grantsParameterPaths ||= text.includes("local.jobs_parameter_paths");
+  }
+  const granted = { secretNames: new Set(), parameterPaths: null };
+  for (const [address, name] of secretByAddress) {
+    if (grantedSecrets.has(address)) granted.secretNames.add(name);
+  }
+  if (grantsParameterPaths) {
+    try {
+      const paths = evaluator.value("local.jobs_parameter_paths");
+      if (!Array.isArray(paths)) throw new Error("local.jobs_parameter_paths is not a literal list");
+      granted.parameterPaths = new Set(paths);
+    } catch (error) {
+      problems.push(`iam: ${error.message}`);
+    }
+  }
+  return { secrets, parameters, granted, problems };
 }
 
 /**
@@ -324,7 +347,7 @@ export function readContract(file) {
       typeof spec === "object" && spec !== null && "required" in spec ? Boolean(spec.required) : true,
     ]),
   );
-  return { secrets, parameterPaths };
+  return { prefix, secrets, parameterPaths };
 }
 
 function compareWithContract(contract, written) {
@@ -346,6 +369,21 @@ function compareWithContract(contract, written) {
   for (const [path, required] of contract.parameterPaths) {
     if (required && !written.parameters.some(({ name }) => name.startsWith(`${path}/`))) {
       problems.push(`contract: common requires SSM parameters under '${path}/' but terraform/ writes none`);
+    }
+  }
+  for (const name of contract.secrets.keys()) {
+    if (written.secrets.has(name) && !written.granted.secretNames.has(name)) {
+      problems.push(`contract: no aws_iam_policy_document grants secret '${name}' (aws_secretsmanager_secret.<name>.arn)`);
+    }
+  }
+  if (!written.granted.parameterPaths) {
+    problems.push("contract: no aws_iam_policy_document grants the parameter paths in local.jobs_parameter_paths");
+  } else {
+    for (const path of contract.parameterPaths.keys()) {
+      const relative = path.slice(contract.prefix.length + 1);
+      if (!written.granted.parameterPaths.has(relative)) {
+        problems.push(`contract: local.jobs_parameter_paths (the IAM grant) lacks '${relative}', which common reads`);
+      }
     }
   }
   for (const { name, where } of written.parameters) {

@@ -61,6 +61,8 @@ expect 1 "parameter '/app/consumer_client/auto.offset.reset' is not under any pa
   terraform --terraform-dir "$(tf parameter-outside-contract)" --contract "$CONTRACT"
 expect 1 "common requires SSM parameters under '/app/consumer_kafka_client/'" -- \
   terraform --terraform-dir "$(tf parameter-outside-contract)" --contract "$CONTRACT"
+expect 1 "local.jobs_parameter_paths (the IAM grant) lacks 'iceberg_catalog'" -- \
+  terraform --terraform-dir "$(tf iam-missing-path)" --contract "$CONTRACT"
 
 # terraform fmt: only where terraform is installed (check-static.sh skips it otherwise).
 if command -v terraform >/dev/null 2>&1; then
