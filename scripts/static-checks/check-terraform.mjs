@@ -79,6 +79,9 @@ function collectDeclarations(parsed) {
   return declared;
 }
 
+// Meta-arguments whose values name providers or attributes, not objects: "${aws.west}", "${tags}".
+const NON_REFERENCE_KEYS = new Set(["provider", "ignore_changes"]);
+
 /** Every string in a parsed HCL value, with the for_each/count context of its enclosing block. */
 function* stringsIn(value, context) {
   if (typeof value === "string") {
@@ -86,7 +89,9 @@ function* stringsIn(value, context) {
   } else if (Array.isArray(value)) {
     for (const item of value) yield* stringsIn(item, context);
   } else if (value && typeof value === "object") {
-    for (const item of Object.values(value)) yield* stringsIn(item, context);
+    for (const [key, item] of Object.entries(value)) {
+      if (!NON_REFERENCE_KEYS.has(key)) yield* stringsIn(item, context);
+    }
   }
 }
 
