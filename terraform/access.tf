@@ -6,15 +6,25 @@ locals {
   kafka_crn           = "${confluent_kafka_cluster.kickstarter.rbac_crn}/kafka=${confluent_kafka_cluster.kickstarter.id}"
   schema_registry_crn = data.confluent_schema_registry_cluster.kickstarter.resource_name
 
-  jobs_role_bindings = {
-    # datagen-job produces to airline.*, avro-to-iceberg-job consumes it and produces to airline.*.dlq.
-    read_airline_topics   = { role = "DeveloperRead", crn = "${local.kafka_crn}/topic=airline.*" }
-    write_airline_topics  = { role = "DeveloperWrite", crn = "${local.kafka_crn}/topic=airline.*" }
-    use_consumer_groups   = { role = "DeveloperRead", crn = "${local.kafka_crn}/group=${var.consumer_group_prefix}*" }
-    use_transactional_ids = { role = "DeveloperWrite", crn = "${local.kafka_crn}/transactional-id=${var.transactional_id_prefix}*" }
-    # Read only: Terraform registers the schemas (kafka.tf), so the jobs run with auto.register.schemas=false.
-    read_airline_subjects = { role = "DeveloperRead", crn = "${local.schema_registry_crn}/subject=airline.*" }
-  }
+  jobs_role_bindings = merge(
+    {
+      # datagen-job produces to airline.*, avro-to-iceberg-job consumes it and produces to airline.*.dlq.
+      read_airline_topics  = { role = "DeveloperRead", crn = "${local.kafka_crn}/topic=airline.*" }
+      write_airline_topics = { role = "DeveloperWrite", crn = "${local.kafka_crn}/topic=airline.*" }
+      # Read only: Terraform registers the schemas (kafka.tf), so the jobs run with auto.register.schemas=false.
+      read_airline_subjects = { role = "DeveloperRead", crn = "${local.schema_registry_crn}/subject=airline.*" }
+    },
+    {
+      for prefix in var.consumer_group_prefixes : "use_consumer_groups_${prefix}" => {
+        role = "DeveloperRead", crn = "${local.kafka_crn}/group=${prefix}*"
+      }
+    },
+    {
+      for prefix in var.transactional_id_prefixes : "use_transactional_ids_${prefix}" => {
+        role = "DeveloperWrite", crn = "${local.kafka_crn}/transactional-id=${prefix}*"
+      }
+    },
+  )
 
   # Key rotation without extra providers: time is cut into day_count-day periods counted from a fixed
   # epoch; the current period is the number of period starts already passed at plan time. One key per

@@ -124,25 +124,25 @@ variable "topic_partitions" {
   }
 }
 
-variable "consumer_group_prefix" {
-  description = "The jobs' service account may only use consumer groups whose id starts with this prefix."
-  type        = string
-  default     = "flink-kickstarter"
+variable "consumer_group_prefixes" {
+  description = "The jobs' service account may only use consumer groups whose id starts with one of these (avro-to-iceberg-job's default group is avro-to-iceberg)."
+  type        = list(string)
+  default     = ["avro-to-iceberg"]
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9._-]+$", var.consumer_group_prefix))
-    error_message = "consumer_group_prefix must be non-empty and use only letters, digits, '.', '_' or '-'."
+    condition     = length(var.consumer_group_prefixes) > 0 && alltrue([for prefix in var.consumer_group_prefixes : can(regex("^[a-zA-Z0-9._-]+$", prefix))])
+    error_message = "consumer_group_prefixes must be non-empty prefixes of letters, digits, '.', '_' or '-'."
   }
 }
 
-variable "transactional_id_prefix" {
-  description = "The jobs' service account may only use Kafka transactional ids (exactly-once sinks) starting with this prefix."
-  type        = string
-  default     = "flink-kickstarter"
+variable "transactional_id_prefixes" {
+  description = "The jobs' service account may only use Kafka transactional ids (exactly-once sinks) starting with one of these (the jobs' defaults: datagen, avro-to-iceberg)."
+  type        = list(string)
+  default     = ["datagen", "avro-to-iceberg"]
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9._-]+$", var.transactional_id_prefix))
-    error_message = "transactional_id_prefix must be non-empty and use only letters, digits, '.', '_' or '-'."
+    condition     = length(var.transactional_id_prefixes) > 0 && alltrue([for prefix in var.transactional_id_prefixes : can(regex("^[a-zA-Z0-9._-]+$", prefix))])
+    error_message = "transactional_id_prefixes must be non-empty prefixes of letters, digits, '.', '_' or '-'."
   }
 }
 
