@@ -8,7 +8,7 @@ PROJECT=flink-kickstarter
 
 usage() {
   cat <<'EOF'
-Usage: scripts/submit-docker-job.sh [--with=local|cloud] datagen|avro-to-iceberg [-- job flags...]
+Usage: scripts/submit-docker-job.sh [--with=local|cloud] [--catalog-from-aws] datagen|avro-to-iceberg [-- job flags...]
 
 Runs `flink run --detached` in the JobManager container of scripts/run-flink-locally.sh's stack, with the
 flags that fit the profile; flags after `--` are appended and win over them (the last value counts).
@@ -17,8 +17,9 @@ flags that fit the profile; flags after `--` are appended and win over them (the
                           writes through the REST catalog http://iceberg-rest:8181 to s3://warehouse/ on MinIO
   --with=cloud            --config-source aws: Kafka and Schema Registry settings from AWS Secrets Manager
                           and SSM (terraform/), schemas looked up, not registered (Terraform did); the
-                          Iceberg job uses a Hadoop catalog on the flink-warehouse volume unless you pass
-                          other --catalog.* flags
+                          Iceberg job uses a Hadoop catalog on the flink-warehouse volume
+  --catalog-from-aws      with --with=cloud: no catalog flags, so the Iceberg job takes its catalog from the
+                          SSM parameters under <prefix>/iceberg_catalog/ (and any --catalog.* flags you add)
   -h, --help              this help
 
 Examples:
@@ -33,12 +34,14 @@ die() {
 }
 
 WITH=local
+CATALOG_FROM_AWS=false
 JOB=""
 EXTRA=()
 while (($# > 0)); do
   case "$1" in
     --with=local | --with=cloud) WITH="${1#--with=}" ;;
     --with=*) die "--with must be local or cloud, not '${1#--with=}'" ;;
+    --catalog-from-aws) CATALOG_FROM_AWS=true ;;
     datagen | avro-to-iceberg) JOB="$1" ;;
     -h | --help)
       usage
@@ -57,6 +60,7 @@ done
   usage >&2
   exit 1
 }
+[[ "$CATALOG_FROM_AWS" == false || "$WITH" == cloud ]] || die "--catalog-from-aws only applies to --with=cloud"
 
 case "$WITH" in
   local)
@@ -64,9 +68,9 @@ case "$WITH" in
     flags=(--config-source local --bootstrap-servers kafka:29092 --schema-registry-url http://schema-registry:8081)
     if [[ "$JOB" == avro-to-iceberg ]]; then
       flags+=(
-        --catalog.type rest
+        --catalog-type rest
         --catalog.uri http://iceberg-rest:8181
-        --catalog.warehouse s3://warehouse/
+        --warehouse s3://warehouse/
         --catalog.io-impl org.apache.iceberg.aws.s3.S3FileIO
         --catalog.s3.endpoint http://minio:9000
         --catalog.s3.path-style-access true
@@ -77,8 +81,9 @@ case "$WITH" in
     service=jobmanager-cloud
     # Terraform registers the schemas and grants the jobs read-only access to the subjects.
     flags=(--config-source aws --schema-registry.auto.register.schemas false)
-    if [[ "$JOB" == avro-to-iceberg ]]; then
-      flags+=(--catalog.type hadoop --catalog.warehouse file:///opt/flink/warehouse)
+    if [[ "$JOB" == avro-to-iceberg && "$CATALOG_FROM_AWS" == false ]]; then
+      # JobManager and TaskManagers share this volume, so a Hadoop catalog on it works on one Docker host.
+      flags+=(--catalog-type hadoop --warehouse file:///opt/flink/warehouse)
     fi
     ;;
 esac
