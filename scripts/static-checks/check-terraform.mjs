@@ -141,22 +141,23 @@ function unresolvedReference(reference, declared, context) {
  */
 function interpolations(text) {
   const found = [];
-  for (let start = text.indexOf("${"); start !== -1; start = text.indexOf("${", start + 2)) {
+  let start = text.indexOf("${");
+  while (start !== -1) {
     let depth = 0;
     let quoted = false;
-    for (let i = start + 1; i < text.length; i++) {
+    let end = -1;
+    for (let i = start + 1; i < text.length && end === -1; i++) {
       const char = text[i];
       if (quoted) {
         if (char === "\\") i++;
         else if (char === '"') quoted = false;
       } else if (char === '"') quoted = true;
       else if (char === "{") depth++;
-      else if (char === "}" && --depth === 0) {
-        found.push(text.slice(start, i + 1));
-        start = i;
-        break;
-      }
+      else if (char === "}" && --depth === 0) end = i;
     }
+    if (end === -1) break;
+    found.push(text.slice(start, end + 1));
+    start = text.indexOf("${", end + 1);
   }
   return found;
 }
@@ -334,7 +335,7 @@ function extractAwsNames(declared) {
  * The contract in a normalised form. Accepts both shapes common has used: a secret maps to a key list or
  * to { requiredKeys: [...] }; a parameter path maps to a target string or to { required: boolean }.
  */
-export function readContract(file) {
+function readContract(file) {
   const contract = JSON.parse(readFileSync(file, "utf8"));
   const prefix = contract.defaultPrefix;
   if (typeof prefix !== "string" || !contract.secrets || !contract.parameterPaths) {
