@@ -10,6 +10,7 @@ import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.iceberg.IcebergTables;
 import dev.flinkkickstarter.common.iceberg.PartitionSpecs;
 import dev.flinkkickstarter.common.kafka.KafkaRecord;
+import dev.flinkkickstarter.common.kafka.KafkaSinks;
 import dev.flinkkickstarter.common.kafka.KafkaSources;
 import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
 import java.io.IOException;
@@ -35,7 +36,6 @@ import org.apache.iceberg.flink.FlinkWriteOptions;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.IcebergSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class AvroToIcebergJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(AvroToIcebergJob.class);
-
-    /** Kafka transactions of the dead-letter sink; must not exceed the broker's 15 min default maximum. */
-    private static final String DEAD_LETTER_TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private AvroToIcebergJob() {}
 
@@ -142,10 +139,8 @@ public final class AvroToIcebergJob {
     }
 
     private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String topic, String suffix) {
-        Properties producer = settings.producerProperties();
-        producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEAD_LETTER_TRANSACTION_TIMEOUT_MS);
-        return KafkaSink.<DeadLetter>builder()
-                .setKafkaProducerConfig(producer)
+        return KafkaSinks.<DeadLetter>builder()
+                .setProducerProperties(settings.producerProperties())
                 .setRecordSerializer(new DeadLetterSerializer(suffix))
                 // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
