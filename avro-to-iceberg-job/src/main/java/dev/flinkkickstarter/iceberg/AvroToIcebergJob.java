@@ -60,7 +60,8 @@ public final class AvroToIcebergJob {
         ClientSettings settings = ClientSettings.load(arguments);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, options, settings);
-        env.execute("avro-to-iceberg " + options.routes().stream().map(TopicRoute::topic).toList());
+        env.execute("avro-to-iceberg "
+                + options.routes().stream().map(TopicRoute::topic).toList());
     }
 
     /** Prepares the tables and adds the whole pipeline to {@code env}. */
@@ -77,19 +78,26 @@ public final class AvroToIcebergJob {
         SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
 
         Schema flightSchema = options.flightTable()
-                .map(table -> createOrEvolve(catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
+                .map(table -> createOrEvolve(
+                                catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
                         .schema())
                 .orElse(null);
         DataStream<RowData> flights = null;
         for (TopicRoute route : options.routes()) {
             String topic = route.topic();
             RegisteredSchema latest = registry.latest(topic + "-value");
-            LOG.info("Topic {}: reader schema is version {} (id {}) of subject {}", topic, latest.version(), latest.id(), latest.subject());
+            LOG.info(
+                    "Topic {}: reader schema is version {} (id {}) of subject {}",
+                    topic,
+                    latest.version(),
+                    latest.id(),
+                    latest.subject());
             Table rawTable = createOrEvolve(
                     catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
 
             DataStream<KafkaRecord> records = env.fromSource(
-                            KafkaSources.rawRecords(consumerProperties(settings), List.of(topic), options.startingOffsets()),
+                            KafkaSources.rawRecords(
+                                    consumerProperties(settings), List.of(topic), options.startingOffsets()),
                             WatermarkStrategy.noWatermarks(),
                             "Kafka " + topic)
                     .uid("kafka-source-" + topic);
@@ -106,7 +114,8 @@ public final class AvroToIcebergJob {
             writeToIceberg(rawRows, catalogLoader, route.table(), options);
             rawRows.getSideOutput(RecordsToRows.DEAD_LETTERS)
                     .sinkTo(deadLetterSink(settings, topic, options.deadLetterTopicSuffix()))
-                    .name("Dead letters " + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
+                    .name("Dead letters "
+                            + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
                     .uid("dead-letters-" + topic);
             if (toRows.flightsTag() != null) {
                 DataStream<RowData> topicFlights = rawRows.getSideOutput(toRows.flightsTag());
@@ -127,7 +136,10 @@ public final class AvroToIcebergJob {
 
     /** Iceberg's v2 sink: data files written continuously, committed once per checkpoint. */
     private static void writeToIceberg(
-            DataStream<RowData> rows, CatalogLoader catalogLoader, TableIdentifier table, AvroToIcebergOptions options) {
+            DataStream<RowData> rows,
+            CatalogLoader catalogLoader,
+            TableIdentifier table,
+            AvroToIcebergOptions options) {
         IcebergSink.Builder sink = IcebergSink.forRowData(rows)
                 .tableLoader(TableLoader.fromCatalog(catalogLoader, table))
                 .distributionMode(options.distributionMode())

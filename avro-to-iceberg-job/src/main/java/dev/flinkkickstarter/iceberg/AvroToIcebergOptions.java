@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,9 +50,12 @@ final class AvroToIcebergOptions {
     static final String DEFAULT_CONSUMER_GROUP = "avro-to-iceberg";
     /** Tables are partitioned by day of departure unless a flag says otherwise; other tables are not partitioned. */
     static final Map<String, String> DEFAULT_PARTITION_SPECS = Map.of(
-            "airlines.skyone", "day(flight_departure_time)",
-            "airlines.sunset", "day(departure_time)",
-            DEFAULT_FLIGHT_TABLE, "day(" + FlightMapping.DEPARTURE_TIME + ")");
+            "airlines.skyone",
+            "day(flight_departure_time)",
+            "airlines.sunset",
+            "day(departure_time)",
+            DEFAULT_FLIGHT_TABLE,
+            "day(" + FlightMapping.DEPARTURE_TIME + ")");
 
     private static final Set<String> FLAGS = Set.of(
             TOPICS,
@@ -70,14 +72,23 @@ final class AvroToIcebergOptions {
             DLQ_TOPIC_SUFFIX);
 
     /** One input topic: where its rows go. */
-    record TopicRoute(String topic, TableIdentifier table, @Nullable FlightMapping flightMapping) {}
+    record TopicRoute(
+            String topic, TableIdentifier table, @Nullable FlightMapping flightMapping) {}
 
     private final List<TopicRoute> routes;
-    @Nullable private final TableIdentifier flightTable;
+
+    @Nullable
+    private final TableIdentifier flightTable;
+
     private final Map<String, String> catalogOverrides;
     private final Duration checkpointInterval;
-    @Nullable private final Integer parallelism;
-    @Nullable private final Long targetFileSizeBytes;
+
+    @Nullable
+    private final Integer parallelism;
+
+    @Nullable
+    private final Long targetFileSizeBytes;
+
     private final DistributionMode distributionMode;
     private final String startingOffsets;
     private final String deadLetterTopicSuffix;
@@ -92,8 +103,10 @@ final class AvroToIcebergOptions {
 
         List<String> topics = args.getList(TOPICS, DEFAULT_TOPICS);
         Map<String, String> tableMapping = pairs(args.getList(TABLE_MAPPING, List.of()), TABLE_MAPPING);
-        Map<String, String> flightMappings = pairs(args.getList(FLIGHT_MAPPING, DEFAULT_FLIGHT_MAPPINGS), FLIGHT_MAPPING);
-        String flightTableName = args.getOrDefault(FLIGHT_TABLE, DEFAULT_FLIGHT_TABLE).trim();
+        Map<String, String> flightMappings =
+                pairs(args.getList(FLIGHT_MAPPING, DEFAULT_FLIGHT_MAPPINGS), FLIGHT_MAPPING);
+        String flightTableName =
+                args.getOrDefault(FLIGHT_TABLE, DEFAULT_FLIGHT_TABLE).trim();
         this.flightTable = flightTableName.equalsIgnoreCase("none") ? null : TableIdentifier.parse(flightTableName);
 
         List<TopicRoute> routeList = new ArrayList<>();
@@ -123,21 +136,31 @@ final class AvroToIcebergOptions {
         this.catalogOverrides = Map.copyOf(catalog);
 
         this.checkpointInterval = args.getDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
-        checkArgument(!checkpointInterval.isNegative() && !checkpointInterval.isZero(),
-                "--%s must be positive: the tables are only committed on checkpoints", CHECKPOINT_INTERVAL);
+        checkArgument(
+                !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
+                "--%s must be positive: the tables are only committed on checkpoints",
+                CHECKPOINT_INTERVAL);
         int parallelismValue = args.getInt(PARALLELISM, -1);
         checkArgument(parallelismValue == -1 || parallelismValue > 0, "--%s must be positive", PARALLELISM);
         this.parallelism = parallelismValue == -1 ? null : parallelismValue;
         this.targetFileSizeBytes = args.get(TARGET_FILE_SIZE)
-                .map(size -> parse(TARGET_FILE_SIZE, size, "a size such as 128mb", () -> MemorySize.parse(size).getBytes()))
+                .map(size -> parse(
+                        TARGET_FILE_SIZE,
+                        size,
+                        "a size such as 128mb",
+                        () -> MemorySize.parse(size).getBytes()))
                 .orElse(null);
         this.distributionMode = args.get(WRITE_DISTRIBUTION_MODE)
-                .map(mode -> parse(WRITE_DISTRIBUTION_MODE, mode, "none, hash or range", () -> DistributionMode.fromName(mode)))
+                .map(mode -> parse(
+                        WRITE_DISTRIBUTION_MODE, mode, "none, hash or range", () -> DistributionMode.fromName(mode)))
                 .orElse(DistributionMode.NONE);
         this.startingOffsets = args.getOrDefault(STARTING_OFFSETS, KafkaSources.COMMITTED);
         KafkaSources.startingOffsets(startingOffsets); // validate now, with the flag's name in view
         this.deadLetterTopicSuffix = args.getOrDefault(DLQ_TOPIC_SUFFIX, DEFAULT_DLQ_TOPIC_SUFFIX);
-        checkArgument(!deadLetterTopicSuffix.isBlank(), "--%s must not be empty: the DLQ would be the input topic", DLQ_TOPIC_SUFFIX);
+        checkArgument(
+                !deadLetterTopicSuffix.isBlank(),
+                "--%s must not be empty: the DLQ would be the input topic",
+                DLQ_TOPIC_SUFFIX);
 
         Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
         specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
@@ -150,7 +173,8 @@ final class AvroToIcebergOptions {
 
     /** {@code airline.skyone} goes to {@code airlines.skyone}: the topic's last name part, in {@code airlines}. */
     static String defaultTable(String topic) {
-        return DEFAULT_TABLE_NAMESPACE + "." + topic.substring(topic.lastIndexOf('.') + 1).replace('-', '_');
+        return DEFAULT_TABLE_NAMESPACE + "."
+                + topic.substring(topic.lastIndexOf('.') + 1).replace('-', '_');
     }
 
     List<TopicRoute> routes() {
@@ -202,11 +226,9 @@ final class AvroToIcebergOptions {
         for (String item : items) {
             int equals = item.indexOf('=');
             checkArgument(
-                    equals > 0 && equals < item.length() - 1,
-                    "--%s takes topic=value pairs but got '%s'",
-                    flag,
-                    item);
-            pairs.put(item.substring(0, equals).trim(), item.substring(equals + 1).trim());
+                    equals > 0 && equals < item.length() - 1, "--%s takes topic=value pairs but got '%s'", flag, item);
+            pairs.put(
+                    item.substring(0, equals).trim(), item.substring(equals + 1).trim());
         }
         return pairs;
     }

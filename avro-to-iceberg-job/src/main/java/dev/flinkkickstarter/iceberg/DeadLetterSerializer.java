@@ -48,7 +48,9 @@ final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadL
         }
         String message = deadLetter.message == null ? "" : deadLetter.message;
         headers.add(ERROR_REASON, utf8(deadLetter.reason));
-        headers.add(ERROR_MESSAGE, utf8(message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) : message));
+        headers.add(
+                ERROR_MESSAGE,
+                utf8(message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) : message));
         headers.add(SOURCE_TOPIC, utf8(source.topic));
         headers.add(SOURCE_PARTITION, utf8(String.valueOf(source.partition)));
         headers.add(SOURCE_OFFSET, utf8(String.valueOf(source.offset)));

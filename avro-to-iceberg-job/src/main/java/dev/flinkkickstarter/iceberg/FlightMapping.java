@@ -47,7 +47,8 @@ final class FlightMapping implements Serializable {
             Types.NestedField.required(1, AIRLINE, Types.StringType.get(), "Airline that sold the booking"),
             Types.NestedField.optional(2, EMAIL, Types.StringType.get(), "Passenger's email address"),
             Types.NestedField.optional(3, DEPARTURE_TIME, Types.TimestampType.withZone(), "Scheduled departure"),
-            Types.NestedField.optional(4, DEPARTURE_AIRPORT, Types.StringType.get(), "IATA code of the departure airport"),
+            Types.NestedField.optional(
+                    4, DEPARTURE_AIRPORT, Types.StringType.get(), "IATA code of the departure airport"),
             Types.NestedField.optional(5, ARRIVAL_TIME, Types.TimestampType.withZone(), "Scheduled arrival"),
             Types.NestedField.optional(6, ARRIVAL_AIRPORT, Types.StringType.get(), "IATA code of the arrival airport"),
             Types.NestedField.optional(7, FLIGHT_NUMBER, Types.StringType.get(), "Flight number"),
@@ -186,7 +187,8 @@ final class FlightMapping implements Serializable {
             this.decimalTypes = new Types.DecimalType[getters.length];
             for (int i = 0; i < getters.length; i++) {
                 if (isDecimal[i]) {
-                    decimalTypes[i] = (Types.DecimalType) flightSchema.columns().get(i).type();
+                    decimalTypes[i] =
+                            (Types.DecimalType) flightSchema.columns().get(i).type();
                 }
             }
         }

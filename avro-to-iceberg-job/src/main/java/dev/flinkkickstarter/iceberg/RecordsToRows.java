@@ -39,13 +39,22 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, RowData> {
     private final String readerSchemaJson;
 
     private final Schema rawTableSchema;
-    @Nullable private final FlightMapping flightMapping;
-    @Nullable private final Schema flightTableSchema;
-    @Nullable private final OutputTag<RowData> flightsTag;
+
+    @Nullable
+    private final FlightMapping flightMapping;
+
+    @Nullable
+    private final Schema flightTableSchema;
+
+    @Nullable
+    private final OutputTag<RowData> flightsTag;
 
     private transient AvroToRowData converter;
     private transient KafkaLineage rawLineage;
-    @Nullable private transient FlightMapping.Mapper flightMapper;
+
+    @Nullable
+    private transient FlightMapping.Mapper flightMapper;
+
     private transient Counter recordsIn;
     private transient Counter recordsWritten;
     private transient Counter recordsDeadLettered;
@@ -83,7 +92,8 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, RowData> {
 
     @Override
     public void open(OpenContext openContext) {
-        converter = AvroToRowData.forSchemas(rawTableSchema, new org.apache.avro.Schema.Parser().parse(readerSchemaJson));
+        converter =
+                AvroToRowData.forSchemas(rawTableSchema, new org.apache.avro.Schema.Parser().parse(readerSchemaJson));
         rawLineage = KafkaLineage.in(rawTableSchema);
         flightMapper = flightMapping == null ? null : flightMapping.bind(rawTableSchema, flightTableSchema);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("topic", decoder.topic());

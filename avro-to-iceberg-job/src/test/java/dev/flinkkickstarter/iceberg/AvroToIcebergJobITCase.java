@@ -123,10 +123,14 @@ class AvroToIcebergJobITCase {
                 long offset = Long.parseLong(header(deadLetter.headers(), DeadLetterSerializer.SOURCE_OFFSET));
                 String reason = expectedReasonByOffset.get(offset);
                 assertThat(reason).as("dead letter for offset %s", offset).isNotNull();
-                assertThat(header(deadLetter.headers(), DeadLetterSerializer.ERROR_REASON)).isEqualTo(reason);
-                assertThat(header(deadLetter.headers(), DeadLetterSerializer.ERROR_MESSAGE)).isNotBlank();
-                assertThat(header(deadLetter.headers(), DeadLetterSerializer.SOURCE_TOPIC)).isEqualTo(topic);
-                assertThat(header(deadLetter.headers(), DeadLetterSerializer.SOURCE_PARTITION)).isEqualTo("0");
+                assertThat(header(deadLetter.headers(), DeadLetterSerializer.ERROR_REASON))
+                        .isEqualTo(reason);
+                assertThat(header(deadLetter.headers(), DeadLetterSerializer.ERROR_MESSAGE))
+                        .isNotBlank();
+                assertThat(header(deadLetter.headers(), DeadLetterSerializer.SOURCE_TOPIC))
+                        .isEqualTo(topic);
+                assertThat(header(deadLetter.headers(), DeadLetterSerializer.SOURCE_PARTITION))
+                        .isEqualTo("0");
                 assertThat(header(deadLetter.headers(), "trace-id")).isEqualTo(reason);
                 assertThat(deadLetter.key()).isEqualTo(("key-" + reason).getBytes(StandardCharsets.UTF_8));
                 assertThat(deadLetter.value()).isEqualTo(valueByOffset.get(offset));
@@ -158,7 +162,8 @@ class AvroToIcebergJobITCase {
             pipeline.registryClient().register(subject, v2);
             produceV2(pipeline, v2, 10, "gold");
             pipeline.awaitRows(SKY_ONE_TABLE, 30);
-            assertThat(pipeline.catalog().loadTable(SKY_ONE_TABLE).schema().findField("loyalty_tier")).isNull();
+            assertThat(pipeline.catalog().loadTable(SKY_ONE_TABLE).schema().findField("loyalty_tier"))
+                    .isNull();
             awaitOffsetsCommitted(pipeline, "evolve", Map.of(pipeline.skyOneTopic, 30L, pipeline.sunsetTopic, 20L));
         } finally {
             job.cancel().get();
@@ -172,7 +177,11 @@ class AvroToIcebergJobITCase {
         } finally {
             restarted.cancel().get();
         }
-        assertThat(pipeline.catalog().loadTable(SKY_ONE_TABLE).schema().findField("loyalty_tier").isOptional())
+        assertThat(pipeline.catalog()
+                        .loadTable(SKY_ONE_TABLE)
+                        .schema()
+                        .findField("loyalty_tier")
+                        .isOptional())
                 .isTrue();
         List<Record> rows = pipeline.rows(SKY_ONE_TABLE);
         assertThat(rows).hasSize(35);
@@ -192,19 +201,24 @@ class AvroToIcebergJobITCase {
     private static void produceV2(FlightPipeline pipeline, org.apache.avro.Schema v2, int count, String tier) {
         org.apache.flink.api.common.serialization.SerializationSchema<GenericRecord> serializer =
                 ConfluentAvro.genericSerializer(v2, pipeline.skyOneTopic, pipeline.registrySettings());
-        FlightGenerator<SkyOneFlight> generator = new FlightGenerator<>(Airline.SKY_ONE, 7L, Instant.parse("2027-01-01T00:00:00Z"));
+        FlightGenerator<SkyOneFlight> generator =
+                new FlightGenerator<>(Airline.SKY_ONE, 7L, Instant.parse("2027-01-01T00:00:00Z"));
         try (KafkaProducer<byte[], byte[]> producer = pipeline.producer()) {
             for (long i = 0; i < count; i++) {
                 SkyOneFlight flight = generator.map(i);
                 GenericRecord record = new GenericData.Record(v2);
-                for (org.apache.avro.Schema.Field field : SkyOneFlight.getClassSchema().getFields()) {
+                for (org.apache.avro.Schema.Field field :
+                        SkyOneFlight.getClassSchema().getFields()) {
                     Object value = flight.get(field.pos());
-                    record.put(field.name(), value instanceof BigDecimal price
-                            ? ByteBuffer.wrap(price.unscaledValue().toByteArray())
-                            : value instanceof Instant instant ? instant.toEpochMilli() : value);
+                    record.put(
+                            field.name(),
+                            value instanceof BigDecimal price
+                                    ? ByteBuffer.wrap(price.unscaledValue().toByteArray())
+                                    : value instanceof Instant instant ? instant.toEpochMilli() : value);
                 }
                 record.put("loyalty_tier", tier);
-                FlightPipeline.sendRaw(producer, new ProducerRecord<>(pipeline.skyOneTopic, serializer.serialize(record)));
+                FlightPipeline.sendRaw(
+                        producer, new ProducerRecord<>(pipeline.skyOneTopic, serializer.serialize(record)));
             }
         }
     }
@@ -217,7 +231,10 @@ class AvroToIcebergJobITCase {
             Object value = flight.get(field.pos());
             record.put(field.name(), value instanceof Instant instant ? instant.toEpochMilli() : value);
         }
-        record.put("ticket_price", ByteBuffer.wrap(new BigDecimal("123456789012.34").unscaledValue().toByteArray()));
+        record.put(
+                "ticket_price",
+                ByteBuffer.wrap(
+                        new BigDecimal("123456789012.34").unscaledValue().toByteArray()));
         return ConfluentAvro.genericSerializer(SkyOneFlight.getClassSchema(), topic, pipeline.registrySettings())
                 .serialize(record);
     }
@@ -247,11 +264,14 @@ class AvroToIcebergJobITCase {
     private static Map<String, Long> committedOffsets(String group) {
         try (Admin admin = Admin.create(KAFKA.adminProperties())) {
             Map<String, Long> offsets = new HashMap<>();
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
-                if (offset != null) {
-                    offsets.merge(partition.topic(), offset.offset(), Long::sum);
-                }
-            });
+            admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .forEach((partition, offset) -> {
+                        if (offset != null) {
+                            offsets.merge(partition.topic(), offset.offset(), Long::sum);
+                        }
+                    });
             return offsets;
         } catch (Exception e) {
             throw new IllegalStateException("Could not read the offsets of group " + group, e);
@@ -265,7 +285,9 @@ class AvroToIcebergJobITCase {
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\": \"NONE\"}"))
                 .build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("registry answer: %s", response.body()).isEqualTo(200);
+        assertThat(response.statusCode())
+                .as("registry answer: %s", response.body())
+                .isEqualTo(200);
     }
 
     private static org.apache.avro.Schema withOptionalField(org.apache.avro.Schema schema, String name) {
@@ -278,16 +300,20 @@ class AvroToIcebergJobITCase {
                         org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING)),
                 "Frequent-flyer tier, if any",
                 org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE));
-        return org.apache.avro.Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+        return org.apache.avro.Schema.createRecord(
+                schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
     }
 
     private static org.apache.avro.Schema withFlightNumberAsLong(org.apache.avro.Schema schema) {
         List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
         for (org.apache.avro.Schema.Field field : schema.getFields()) {
-            fields.add(field.name().equals("flight_number")
-                    ? new org.apache.avro.Schema.Field("flight_number", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG))
-                    : new org.apache.avro.Schema.Field(field, field.schema()));
+            fields.add(
+                    field.name().equals("flight_number")
+                            ? new org.apache.avro.Schema.Field(
+                                    "flight_number", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG))
+                            : new org.apache.avro.Schema.Field(field, field.schema()));
         }
-        return org.apache.avro.Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+        return org.apache.avro.Schema.createRecord(
+                schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
     }
 }

@@ -17,7 +17,9 @@ class AvroToIcebergOptionsTest {
         AvroToIcebergOptions options = parse();
 
         assertThat(options.routes())
-                .extracting(AvroToIcebergOptions.TopicRoute::topic, route -> route.table().toString())
+                .extracting(
+                        AvroToIcebergOptions.TopicRoute::topic,
+                        route -> route.table().toString())
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("airline.skyone", "airlines.skyone"),
                         org.assertj.core.groups.Tuple.tuple("airline.sunset", "airlines.sunset"));
@@ -30,7 +32,8 @@ class AvroToIcebergOptionsTest {
         assertThat(options.deadLetterTopicSuffix()).isEqualTo(".dlq");
         assertThat(options.parallelism()).isEmpty();
         assertThat(options.targetFileSizeBytes()).isEmpty();
-        assertThat(options.partitionSpec(TableIdentifier.parse("airlines.flight"))).isEqualTo("day(departure_time)");
+        assertThat(options.partitionSpec(TableIdentifier.parse("airlines.flight")))
+                .isEqualTo("day(departure_time)");
         assertThat(options.partitionSpec(TableIdentifier.parse("airlines.skyone")))
                 .isEqualTo("day(flight_departure_time)");
     }
@@ -69,7 +72,8 @@ class AvroToIcebergOptionsTest {
         AvroToIcebergOptions options = parse("--flight-table", "none");
 
         assertThat(options.flightTable()).isEmpty();
-        assertThat(options.routes()).allSatisfy(route -> assertThat(route.flightMapping()).isNull());
+        assertThat(options.routes())
+                .allSatisfy(route -> assertThat(route.flightMapping()).isNull());
     }
 
     @Test

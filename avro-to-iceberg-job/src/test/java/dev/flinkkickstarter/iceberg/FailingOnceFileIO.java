@@ -27,7 +27,8 @@ public class FailingOnceFileIO extends HadoopFileIO {
         boolean matches(String location) {
             return switch (this) {
                 case DATA_FILE -> location.contains("/data/") && location.endsWith(".parquet");
-                case MANIFEST -> location.contains("/metadata/") && location.endsWith(".avro") && !location.contains("snap-");
+                case MANIFEST ->
+                    location.contains("/metadata/") && location.endsWith(".avro") && !location.contains("snap-");
             };
         }
     }

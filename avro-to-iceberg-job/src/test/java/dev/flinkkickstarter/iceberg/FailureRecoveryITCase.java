@@ -51,7 +51,8 @@ class FailureRecoveryITCase {
         FailingOnceFileIO.Target target = repetition.getCurrentRepetition() % 2 == 0
                 ? FailingOnceFileIO.Target.MANIFEST
                 : FailingOnceFileIO.Target.DATA_FILE;
-        FlightPipeline pipeline = new FlightPipeline(KAFKA, REGISTRY, "recovery" + repetition.getCurrentRepetition(), warehouse)
+        FlightPipeline pipeline = new FlightPipeline(
+                        KAFKA, REGISTRY, "recovery" + repetition.getCurrentRepetition(), warehouse)
                 .createTopicsAndSchemas(2);
         FlightPipeline.Flights flights = pipeline.produce(RECORDS_PER_HALF);
 

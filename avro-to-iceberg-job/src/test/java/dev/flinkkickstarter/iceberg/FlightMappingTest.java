@@ -73,7 +73,8 @@ class FlightMappingTest {
         FlightMapping.Mapper mapper = mapperWithOptionalColumnsOnly(narrowPrice);
 
         GenericRowData fits = mapper.map(rawWithPrice("12.5"));
-        assertThat(column(fits, NARROW_FLIGHT, FlightMapping.PRICE)).isEqualTo(DecimalData.fromBigDecimal(new BigDecimal("12.50"), 10, 2));
+        assertThat(column(fits, NARROW_FLIGHT, FlightMapping.PRICE))
+                .isEqualTo(DecimalData.fromBigDecimal(new BigDecimal("12.50"), 10, 2));
         assertThatThrownBy(() -> mapper.map(rawWithPrice("12345678901.5")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not fit");
@@ -81,8 +82,8 @@ class FlightMappingTest {
 
     @Test
     void failsAtBindTimeWhenTheRawTableLacksAMappedColumn() {
-        Schema skyOneWithoutPrice = KafkaLineage.appendTo(new Schema(
-                Types.NestedField.required(1, "email_address", Types.StringType.get())));
+        Schema skyOneWithoutPrice = KafkaLineage.appendTo(
+                new Schema(Types.NestedField.required(1, "email_address", Types.StringType.get())));
 
         assertThatThrownBy(() -> FlightMapping.SKY_ONE.bind(skyOneWithoutPrice, FLIGHT))
                 .hasMessageContaining("Sky One: the raw table has no column 'flight_departure_time'");

@@ -54,6 +54,7 @@ final class FlightPipeline {
 
     /** Generous: a loaded two-core CI machine takes seconds per checkpoint. */
     static final Duration WAIT = Duration.ofMinutes(4);
+
     static final TableIdentifier SKY_ONE_TABLE = TableIdentifier.parse("airlines.skyone");
     static final TableIdentifier SUNSET_TABLE = TableIdentifier.parse("airlines.sunset");
     static final TableIdentifier FLIGHT_TABLE = TableIdentifier.parse("airlines.flight");
@@ -151,25 +152,34 @@ final class FlightPipeline {
 
     /** The job's flags for both airlines' topics, then {@code extra}. */
     String[] jobArgs(String... extra) {
-        return jobArgsFor(
-                skyOneTopic + "," + sunsetTopic, skyOneTopic + "=skyone," + sunsetTopic + "=sunset", extra);
+        return jobArgsFor(skyOneTopic + "," + sunsetTopic, skyOneTopic + "=skyone," + sunsetTopic + "=sunset", extra);
     }
 
     /** The job's flags for {@code topics} with {@code flightMappings}, then {@code extra}. */
     String[] jobArgsFor(String topics, String flightMappings, String... extra) {
         List<String> args = new ArrayList<>(List.of(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--schema-registry-url", registry.url(),
-                "--topics", topics,
-                "--flight-mapping", flightMappings,
-                "--consumer.group.id", prefix,
-                "--checkpoint-interval", "1s",
-                "--parallelism", "2",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--schema-registry-url",
+                registry.url(),
+                "--topics",
+                topics,
+                "--flight-mapping",
+                flightMappings,
+                "--consumer.group.id",
+                prefix,
+                "--checkpoint-interval",
+                "1s",
+                "--parallelism",
+                "2",
                 // Months, not the default days: the generator spreads departures over 180 days, and a day
                 // partition per departure date would mean hundreds of tiny files per checkpoint in a test.
-                "--partition-spec.airlines.skyone", "month(flight_departure_time)",
-                "--partition-spec.airlines.sunset", "month(departure_time)",
-                "--partition-spec.airlines.flight", "month(departure_time)"));
+                "--partition-spec.airlines.skyone",
+                "month(flight_departure_time)",
+                "--partition-spec.airlines.sunset",
+                "month(departure_time)",
+                "--partition-spec.airlines.flight",
+                "month(departure_time)"));
         catalogFlags.forEach((flag, value) -> {
             args.add("--" + flag);
             args.add(value);
@@ -189,7 +199,10 @@ final class FlightPipeline {
     Catalog catalog() {
         Map<String, String> properties = new HashMap<>();
         catalogFlags.forEach((flag, value) -> properties.put(
-                flag.startsWith("catalog.") ? flag.substring("catalog.".length()) : flag.replace("catalog-type", "type"), value));
+                flag.startsWith("catalog.")
+                        ? flag.substring("catalog.".length())
+                        : flag.replace("catalog-type", "type"),
+                value));
         return IcebergCatalogs.loader(properties).loadCatalog();
     }
 
@@ -204,8 +217,8 @@ final class FlightPipeline {
     void awaitRows(TableIdentifier table, long expected) {
         awaitCondition(
                 () -> committedRows(table) >= expected,
-                () -> "Expected at least " + expected + " committed rows in " + table + " within " + WAIT + " but found "
-                        + committedRows(table));
+                () -> "Expected at least " + expected + " committed rows in " + table + " within " + WAIT
+                        + " but found " + committedRows(table));
     }
 
     static void awaitCondition(BooleanSupplier condition, java.util.function.Supplier<String> failure) {
@@ -292,10 +305,12 @@ final class FlightPipeline {
         }
         assertThat(byPosition.keySet())
                 .as("rows by (topic, partition, offset)")
-                .containsExactlyInAnyOrderElementsOf(produced.stream().map(FlightPipeline::position).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        produced.stream().map(FlightPipeline::position).toList());
         for (Produced<SpecificRecordBase> expected : produced) {
             Record row = byPosition.get(position(expected));
-            for (org.apache.avro.Schema.Field field : expected.record().getSchema().getFields()) {
+            for (org.apache.avro.Schema.Field field :
+                    expected.record().getSchema().getFields()) {
                 assertThat(normalize(row.getField(field.name())))
                         .as("column %s of %s", field.name(), position(expected))
                         .isEqualTo(expected.record().get(field.pos()));
@@ -312,29 +327,55 @@ final class FlightPipeline {
                     .as("duplicate flight row for Kafka record %s", position(row))
                     .isNull();
         }
-        assertThat(byPosition).hasSize(flights.skyOne().size() + flights.sunset().size());
+        assertThat(byPosition)
+                .hasSize(flights.skyOne().size() + flights.sunset().size());
         for (Produced<SpecificRecordBase> produced : flights.skyOne()) {
             dev.flinkkickstarter.datagen.skyone.SkyOneFlight f =
                     (dev.flinkkickstarter.datagen.skyone.SkyOneFlight) produced.record();
-            assertFlight(byPosition.get(position(produced)), "Sky One", f.getEmailAddress(), f.getFlightDepartureTime(),
-                    f.getIataDepartureCode(), f.getFlightArrivalTime(), f.getIataArrivalCode(), f.getFlightNumber(),
-                    f.getConfirmation(), f.getTicketPrice(), f.getAircraft());
+            assertFlight(
+                    byPosition.get(position(produced)),
+                    "Sky One",
+                    f.getEmailAddress(),
+                    f.getFlightDepartureTime(),
+                    f.getIataDepartureCode(),
+                    f.getFlightArrivalTime(),
+                    f.getIataArrivalCode(),
+                    f.getFlightNumber(),
+                    f.getConfirmation(),
+                    f.getTicketPrice(),
+                    f.getAircraft());
         }
         for (Produced<SpecificRecordBase> produced : flights.sunset()) {
             dev.flinkkickstarter.datagen.sunset.SunsetFlight f =
                     (dev.flinkkickstarter.datagen.sunset.SunsetFlight) produced.record();
-            assertFlight(byPosition.get(position(produced)), "Sunset Air", f.getCustomerEmailAddress(),
-                    f.getDepartureTime(), f.getDepartureAirport(), f.getArrivalTime(), f.getArrivalAirport(),
-                    f.getFlightId(), f.getReferenceNumber(), f.getTotalPrice(), f.getAircraftDetails());
+            assertFlight(
+                    byPosition.get(position(produced)),
+                    "Sunset Air",
+                    f.getCustomerEmailAddress(),
+                    f.getDepartureTime(),
+                    f.getDepartureAirport(),
+                    f.getArrivalTime(),
+                    f.getArrivalAirport(),
+                    f.getFlightId(),
+                    f.getReferenceNumber(),
+                    f.getTotalPrice(),
+                    f.getAircraftDetails());
         }
     }
 
     private static void assertFlight(Record row, Object... expected) {
         assertThat(row).as("flight row").isNotNull();
         String[] columns = {
-            FlightMapping.AIRLINE, FlightMapping.EMAIL, FlightMapping.DEPARTURE_TIME, FlightMapping.DEPARTURE_AIRPORT,
-            FlightMapping.ARRIVAL_TIME, FlightMapping.ARRIVAL_AIRPORT, FlightMapping.FLIGHT_NUMBER,
-            FlightMapping.CONFIRMATION_CODE, FlightMapping.PRICE, FlightMapping.AIRCRAFT
+            FlightMapping.AIRLINE,
+            FlightMapping.EMAIL,
+            FlightMapping.DEPARTURE_TIME,
+            FlightMapping.DEPARTURE_AIRPORT,
+            FlightMapping.ARRIVAL_TIME,
+            FlightMapping.ARRIVAL_AIRPORT,
+            FlightMapping.FLIGHT_NUMBER,
+            FlightMapping.CONFIRMATION_CODE,
+            FlightMapping.PRICE,
+            FlightMapping.AIRCRAFT
         };
         for (int i = 0; i < columns.length; i++) {
             assertThat(normalize(row.getField(columns[i])))

@@ -45,7 +45,8 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
         }
         warehouse = Files.createTempDirectory("iceberg-rest-warehouse");
         ProcessBuilder builder = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
                         "-Xmx256m",
                         "-cp",
                         lib + "/*",
@@ -62,8 +63,10 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
             uri = listening.get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             afterAll(context);
-            throw new IllegalStateException("The Iceberg REST catalog did not start within " + STARTUP_TIMEOUT_SECONDS
-                    + " s; its output: " + outputSoFar(), e);
+            throw new IllegalStateException(
+                    "The Iceberg REST catalog did not start within " + STARTUP_TIMEOUT_SECONDS + " s; its output: "
+                            + outputSoFar(),
+                    e);
         }
     }
 

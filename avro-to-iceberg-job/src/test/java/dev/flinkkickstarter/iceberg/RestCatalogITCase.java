@@ -48,7 +48,8 @@ class RestCatalogITCase {
             job.cancel().get();
         }
 
-        assertThat(((SupportsNamespaces) pipeline.catalog()).namespaceExists(Namespace.of("airlines"))).isTrue();
+        assertThat(((SupportsNamespaces) pipeline.catalog()).namespaceExists(Namespace.of("airlines")))
+                .isTrue();
         assertThat(pipeline.catalog().loadTable(SKY_ONE_TABLE).location())
                 .contains(REST_CATALOG.warehouse().toString());
         assertRawTableMatches(pipeline.rows(SKY_ONE_TABLE), flights.skyOne());

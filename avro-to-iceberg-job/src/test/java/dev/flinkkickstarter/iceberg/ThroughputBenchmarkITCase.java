@@ -55,8 +55,10 @@ class ThroughputBenchmarkITCase {
         JobClient job = pipeline.start(pipeline.jobArgsFor(
                 pipeline.skyOneTopic,
                 pipeline.skyOneTopic + "=skyone",
-                "--checkpoint-interval", "5s",
-                "--starting-offsets", "earliest"));
+                "--checkpoint-interval",
+                "5s",
+                "--starting-offsets",
+                "earliest"));
         try {
             pipeline.awaitRows(FlightPipeline.SKY_ONE_TABLE, records);
             pipeline.awaitRows(FlightPipeline.FLIGHT_TABLE, records);

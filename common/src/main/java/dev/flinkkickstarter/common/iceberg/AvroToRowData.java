@@ -123,14 +123,16 @@ public final class AvroToRowData {
             case TIME -> timeConverter(avro);
             case TIMESTAMP, TIMESTAMP_NANO -> timestampConverter(avro);
             case STRING -> AvroToRowData::toStringData;
-            case UUID -> value -> UUIDUtil.convert(value instanceof UUID uuid ? uuid : UUID.fromString(value.toString()));
+            case UUID ->
+                value -> UUIDUtil.convert(value instanceof UUID uuid ? uuid : UUID.fromString(value.toString()));
             case FIXED, BINARY -> AvroToRowData::toBytes;
             case DECIMAL -> decimalConverter(path, (Types.DecimalType) type);
             case STRUCT -> new RecordConverter(path + ".", type.asStructType(), avro);
             case LIST -> listConverter(path, type.asListType(), avro);
             case MAP -> mapConverter(path, type.asMapType(), avro);
-            default -> throw new UnsupportedOperationException(
-                    "Column '" + path + "' has Iceberg type " + type + ", which this converter does not support");
+            default ->
+                throw new UnsupportedOperationException(
+                        "Column '" + path + "' has Iceberg type " + type + ", which this converter does not support");
         };
     }
 
@@ -173,9 +175,8 @@ public final class AvroToRowData {
         int precision = type.precision();
         int scale = type.scale();
         return value -> {
-            BigDecimal decimal = value instanceof BigDecimal big
-                    ? big
-                    : new BigDecimal(new BigInteger(toBytes(value)), scale);
+            BigDecimal decimal =
+                    value instanceof BigDecimal big ? big : new BigDecimal(new BigInteger(toBytes(value)), scale);
             DecimalData data = DecimalData.fromBigDecimal(decimal, precision, scale);
             if (data == null) {
                 throw new IllegalArgumentException(
@@ -199,8 +200,8 @@ public final class AvroToRowData {
     }
 
     private static ValueConverter mapConverter(String path, Types.MapType type, org.apache.avro.Schema avro) {
-        ValueConverter key = converterFor(path + ".key", type.keyType(), org.apache.avro.Schema.create(
-                org.apache.avro.Schema.Type.STRING));
+        ValueConverter key = converterFor(
+                path + ".key", type.keyType(), org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING));
         ValueConverter val = converterFor(path + ".value", type.valueType(), avro.getValueType());
         return value -> {
             Map<?, ?> entries = (Map<?, ?>) value;
@@ -243,10 +244,7 @@ public final class AvroToRowData {
         List<org.apache.avro.Schema> branches = schema.getTypes().stream()
                 .filter(branch -> branch.getType() != org.apache.avro.Schema.Type.NULL)
                 .toList();
-        checkArgument(
-                branches.size() == 1,
-                "Avro unions of several non-null types are not supported: %s",
-                schema);
+        checkArgument(branches.size() == 1, "Avro unions of several non-null types are not supported: %s", schema);
         return branches.get(0);
     }
 }

@@ -41,10 +41,10 @@ public final class IcebergCatalogs {
     public static final String DEFAULT_TYPE = CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP;
     public static final String DEFAULT_NAME = "iceberg";
     /** Where the zero-setup {@code hadoop} catalog keeps its tables unless told otherwise. */
-    public static final String DEFAULT_LOCAL_WAREHOUSE =
-            Path.of(System.getProperty("java.io.tmpdir"), "flink-kickstarter", "warehouse")
-                    .toUri()
-                    .toString();
+    public static final String DEFAULT_LOCAL_WAREHOUSE = Path.of(
+                    System.getProperty("java.io.tmpdir"), "flink-kickstarter", "warehouse")
+            .toUri()
+            .toString();
 
     private static final Map<String, String> IMPLEMENTATIONS = Map.of(
             CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP, CatalogUtil.ICEBERG_CATALOG_HADOOP,

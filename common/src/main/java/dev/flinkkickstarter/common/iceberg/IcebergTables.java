@@ -59,7 +59,11 @@ public final class IcebergTables {
             properties.putIfAbsent(TableProperties.FORMAT_VERSION, "2");
             try {
                 Table table = catalog.createTable(identifier, schema, partitioning.apply(schema), properties);
-                LOG.info("Created Iceberg table {} with schema {} and partition spec {}", identifier, schema, table.spec());
+                LOG.info(
+                        "Created Iceberg table {} with schema {} and partition spec {}",
+                        identifier,
+                        schema,
+                        table.spec());
                 return table;
             } catch (AlreadyExistsException createdConcurrently) {
                 LOG.info("Iceberg table {} was created concurrently; evolving it instead", identifier);
@@ -118,9 +122,16 @@ public final class IcebergTables {
                     desired.asListType().elementType(),
                     problems);
         } else if (current.isMapType() && desired.isMapType()) {
-            compareTypes(name + ".key", current.asMapType().keyType(), desired.asMapType().keyType(), problems);
             compareTypes(
-                    name + ".value", current.asMapType().valueType(), desired.asMapType().valueType(), problems);
+                    name + ".key",
+                    current.asMapType().keyType(),
+                    desired.asMapType().keyType(),
+                    problems);
+            compareTypes(
+                    name + ".value",
+                    current.asMapType().valueType(),
+                    desired.asMapType().valueType(),
+                    problems);
         } else if (current.isPrimitiveType() && desired.isPrimitiveType()) {
             if (!current.equals(desired) && !TypeUtil.isPromotionAllowed(current, desired.asPrimitiveType())) {
                 problems.add("column '" + name + "' changes type from " + current + " to " + desired

@@ -17,8 +17,7 @@ import org.apache.iceberg.Schema;
  */
 public final class PartitionSpecs {
 
-    private static final Pattern TRANSFORM =
-            Pattern.compile("(\\w+)\\s*\\(\\s*(?:(\\d+)\\s*,\\s*)?([\\w.]+)\\s*\\)");
+    private static final Pattern TRANSFORM = Pattern.compile("(\\w+)\\s*\\(\\s*(?:(\\d+)\\s*,\\s*)?([\\w.]+)\\s*\\)");
     private static final Pattern COLUMN = Pattern.compile("[\\w.]+");
 
     private PartitionSpecs() {}
@@ -63,8 +62,9 @@ public final class PartitionSpecs {
             case "hour", "hours" -> builder.hour(column);
             case "bucket" -> builder.bucket(column, Integer.parseInt(width));
             case "truncate" -> builder.truncate(column, Integer.parseInt(width));
-            default -> throw new IllegalArgumentException("Unknown partition transform '" + transform + "' in '"
-                    + spec + "': use identity, year, month, day, hour, bucket or truncate");
+            default ->
+                throw new IllegalArgumentException("Unknown partition transform '" + transform + "' in '" + spec
+                        + "': use identity, year, month, day, hour, bucket or truncate");
         }
     }
 }

@@ -63,5 +63,4 @@ public class KafkaRecord {
     private static String length(byte[] bytes) {
         return bytes == null ? "null" : String.valueOf(bytes.length);
     }
-
 }

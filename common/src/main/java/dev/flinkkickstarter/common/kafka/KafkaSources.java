@@ -81,8 +81,9 @@ public final class KafkaSources {
             case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
-            default -> throw new IllegalArgumentException("Unknown starting offsets '" + setting + "': use "
-                    + COMMITTED + ", " + EARLIEST + ", " + LATEST + " or " + TIMESTAMP_PREFIX + "<epoch millis>");
+            default ->
+                throw new IllegalArgumentException("Unknown starting offsets '" + setting + "': use " + COMMITTED + ", "
+                        + EARLIEST + ", " + LATEST + " or " + TIMESTAMP_PREFIX + "<epoch millis>");
         };
     }
 

@@ -10,9 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class AvroSchemasTest {
 
-    private static final org.apache.avro.Schema BOOKING = new org.apache.avro.Schema.Parser()
-            .parse(
-                    """
+    private static final org.apache.avro.Schema BOOKING = new org.apache.avro.Schema.Parser().parse("""
             {"type": "record", "name": "Booking", "fields": [
               {"name": "email", "type": "string"},
               {"name": "departure", "type": {"type": "long", "logicalType": "timestamp-millis"}},

@@ -21,9 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class AvroToRowDataTest {
 
-    private static final org.apache.avro.Schema AVRO = new org.apache.avro.Schema.Parser()
-            .parse(
-                    """
+    private static final org.apache.avro.Schema AVRO = new org.apache.avro.Schema.Parser().parse("""
             {"type": "record", "name": "Booking", "fields": [
               {"name": "email", "type": "string"},
               {"name": "departure", "type": {"type": "long", "logicalType": "timestamp-millis"}},
@@ -63,7 +61,8 @@ class AvroToRowDataTest {
         assertThat(field(row, "kind")).isEqualTo(StringData.fromString("BUSINESS"));
         assertThat(((org.apache.flink.table.data.ArrayData) field(row, "tags")).getString(1))
                 .isEqualTo(StringData.fromString("window"));
-        assertThat(((org.apache.flink.table.data.MapData) field(row, "extras")).size()).isEqualTo(1);
+        assertThat(((org.apache.flink.table.data.MapData) field(row, "extras")).size())
+                .isEqualTo(1);
         assertThat(((GenericRowData) field(row, "leg")).getField(0)).isEqualTo(StringData.fromString("DEN"));
         assertThat(field(row, "kafka_offset")).isNull();
     }
@@ -95,7 +94,8 @@ class AvroToRowDataTest {
         record.put("email", new Utf8(email));
         record.put("departure", 1_700_000_000_123L);
         record.put("boarded", 1_700_000_000_123_456L);
-        record.put("price", ByteBuffer.wrap(new BigDecimal(price).unscaledValue().toByteArray()));
+        record.put(
+                "price", ByteBuffer.wrap(new BigDecimal(price).unscaledValue().toByteArray()));
         record.put("kind", new GenericData.EnumSymbol(AVRO.getField("kind").schema(), "BUSINESS"));
         record.put("tags", List.of(new Utf8("aisle"), new Utf8("window")));
         record.put("extras", Map.of(new Utf8("bags"), 2));

@@ -33,10 +33,14 @@ class IcebergCatalogsTest {
     @Test
     void describeRedactsCredentials() {
         Map<String, String> described = IcebergCatalogs.describe(Map.of(
-                IcebergCatalogs.TYPE, "rest",
-                IcebergCatalogs.URI, "https://catalog.example.com",
-                "credential", "client:secret-value",
-                "s3.secret-access-key", "another-secret"));
+                IcebergCatalogs.TYPE,
+                "rest",
+                IcebergCatalogs.URI,
+                "https://catalog.example.com",
+                "credential",
+                "client:secret-value",
+                "s3.secret-access-key",
+                "another-secret"));
 
         assertThat(described.toString()).doesNotContain("secret-value", "another-secret");
         assertThat(described).containsEntry(IcebergCatalogs.URI, "https://catalog.example.com");

@@ -32,20 +32,26 @@ class IcebergTablesTest {
 
     @BeforeEach
     void openCatalog() {
-        catalog = IcebergCatalogs.loader(Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
+        catalog = IcebergCatalogs.loader(
+                        Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
                 .loadCatalog();
     }
 
     @Test
     void createsNamespaceAndVersionTwoTableWithTheSpec() {
         Table table = IcebergTables.createOrEvolve(
-                catalog, BOOKINGS, V1, schema -> PartitionSpec.builderFor(schema).day("departure_time").build(), Map.of());
+                catalog,
+                BOOKINGS,
+                V1,
+                schema -> PartitionSpec.builderFor(schema).day("departure_time").build(),
+                Map.of());
 
         assertThat(table.schema().asStruct()).isEqualTo(V1.asStruct());
         assertThat(((HasTableOperations) table).operations().current().formatVersion())
                 .isEqualTo(2);
-        assertThat(table.spec().fields()).singleElement().satisfies(field -> assertThat(field.name())
-                .isEqualTo("departure_time_day"));
+        assertThat(table.spec().fields())
+                .singleElement()
+                .satisfies(field -> assertThat(field.name()).isEqualTo("departure_time_day"));
     }
 
     @Test
@@ -62,7 +68,8 @@ class IcebergTablesTest {
         assertThat(table.schema().findField("meal").isOptional()).isTrue();
         assertThat(table.schema().findField("seats").type()).isEqualTo(Types.LongType.get());
         assertThat(table.schema().findField("email").fieldId())
-                .isEqualTo(catalog.loadTable(BOOKINGS).schema().findField("email").fieldId());
+                .isEqualTo(
+                        catalog.loadTable(BOOKINGS).schema().findField("email").fieldId());
     }
 
     @Test

@@ -19,11 +19,12 @@ class PartitionSpecsTest {
     void parsesTransformsAndColumns() {
         PartitionSpec spec = PartitionSpecs.parse("day(departure_time), bucket(16, id), truncate(2,airport)", SCHEMA);
 
-        assertThat(spec).isEqualTo(PartitionSpec.builderFor(SCHEMA)
-                .day("departure_time")
-                .bucket("id", 16)
-                .truncate("airport", 2)
-                .build());
+        assertThat(spec)
+                .isEqualTo(PartitionSpec.builderFor(SCHEMA)
+                        .day("departure_time")
+                        .bucket("id", 16)
+                        .truncate("airport", 2)
+                        .build());
     }
 
     @Test

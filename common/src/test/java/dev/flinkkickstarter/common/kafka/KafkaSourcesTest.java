@@ -41,8 +41,17 @@ class KafkaSourcesTest {
         headers.add(new RecordHeader("trace", new byte[] {1}));
         headers.add(new RecordHeader("trace", null));
         ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>(
-                "airline.skyone", 2, 42L, 1_700_000_000_000L, TimestampType.CREATE_TIME, 1, 3,
-                new byte[] {7}, new byte[] {0, 1, 2}, headers, java.util.Optional.empty());
+                "airline.skyone",
+                2,
+                42L,
+                1_700_000_000_000L,
+                TimestampType.CREATE_TIME,
+                1,
+                3,
+                new byte[] {7},
+                new byte[] {0, 1, 2},
+                headers,
+                java.util.Optional.empty());
 
         KafkaRecord record = KafkaRecord.of(consumed);
 
