@@ -13,6 +13,7 @@ import dev.flinkkickstarter.common.kafka.KafkaRecord;
 import dev.flinkkickstarter.common.kafka.KafkaSinks;
 import dev.flinkkickstarter.common.kafka.KafkaSources;
 import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -75,55 +76,62 @@ public final class AvroToIcebergJob {
         LOG.info("Iceberg catalog {}", IcebergCatalogs.describe(catalogProperties));
         CatalogLoader catalogLoader = IcebergCatalogs.loader(catalogProperties);
         Catalog catalog = catalogLoader.loadCatalog();
-        SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
+        try {
+            SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
 
-        Schema flightSchema = options.flightTable()
-                .map(table -> createOrEvolve(
-                                catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
-                        .schema())
-                .orElse(null);
-        DataStream<RowData> flights = null;
-        for (TopicRoute route : options.routes()) {
-            String topic = route.topic();
-            RegisteredSchema latest = registry.latest(topic + "-value");
-            LOG.info(
-                    "Topic {}: reader schema is version {} (id {}) of subject {}",
-                    topic,
-                    latest.version(),
-                    latest.id(),
-                    latest.subject());
-            Table rawTable = createOrEvolve(
-                    catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
+            Schema flightSchema = options.flightTable()
+                    .map(table -> createOrEvolve(
+                                    catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
+                            .schema())
+                    .orElse(null);
+            DataStream<RowData> flights = null;
+            for (TopicRoute route : options.routes()) {
+                String topic = route.topic();
+                RegisteredSchema latest = registry.latest(topic + "-value");
+                LOG.info(
+                        "Topic {}: reader schema is version {} (id {}) of subject {}",
+                        topic,
+                        latest.version(),
+                        latest.id(),
+                        latest.subject());
+                Table rawTable = createOrEvolve(
+                        catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
 
-            DataStream<KafkaRecord> records = env.fromSource(
-                            KafkaSources.rawRecords(
-                                    consumerProperties(settings), List.of(topic), options.startingOffsets()),
-                            WatermarkStrategy.noWatermarks(),
-                            "Kafka " + topic)
-                    .uid("kafka-source-" + topic);
-            RecordsToRows toRows = new RecordsToRows(
-                    ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
-                    latest.schema(),
-                    rawTable.schema(),
-                    route.flightMapping(),
-                    flightSchema);
-            SingleOutputStreamOperator<RowData> rawRows = records.process(toRows, rowTypeInfo(rawTable.schema()))
-                    .name("Decode " + topic)
-                    .uid("decode-" + topic);
+                DataStream<KafkaRecord> records = env.fromSource(
+                                KafkaSources.rawRecords(
+                                        consumerProperties(settings), List.of(topic), options.startingOffsets()),
+                                WatermarkStrategy.noWatermarks(),
+                                "Kafka " + topic)
+                        .uid("kafka-source-" + topic);
+                RecordsToRows toRows = new RecordsToRows(
+                        ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
+                        latest.schema(),
+                        rawTable.schema(),
+                        route.flightMapping(),
+                        flightSchema);
+                SingleOutputStreamOperator<RowData> rawRows = records.process(toRows, rowTypeInfo(rawTable.schema()))
+                        .name("Decode " + topic)
+                        .uid("decode-" + topic);
 
-            writeToIceberg(rawRows, catalogLoader, route.table(), options);
-            rawRows.getSideOutput(RecordsToRows.DEAD_LETTERS)
-                    .sinkTo(deadLetterSink(settings, topic, options.deadLetterTopicSuffix()))
-                    .name("Dead letters "
-                            + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
-                    .uid("dead-letters-" + topic);
-            if (toRows.flightsTag() != null) {
-                DataStream<RowData> topicFlights = rawRows.getSideOutput(toRows.flightsTag());
-                flights = flights == null ? topicFlights : flights.union(topicFlights);
+                writeToIceberg(rawRows, catalogLoader, route.table(), options);
+                rawRows.getSideOutput(RecordsToRows.DEAD_LETTERS)
+                        .sinkTo(deadLetterSink(settings, topic, options.deadLetterTopicSuffix()))
+                        .name("Dead letters "
+                                + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
+                        .uid("dead-letters-" + topic);
+                if (toRows.flightsTag() != null) {
+                    DataStream<RowData> topicFlights = rawRows.getSideOutput(toRows.flightsTag());
+                    flights = flights == null ? topicFlights : flights.union(topicFlights);
+                }
             }
-        }
-        if (flights != null) {
-            writeToIceberg(flights, catalogLoader, options.flightTable().orElseThrow(), options);
+            if (flights != null) {
+                writeToIceberg(flights, catalogLoader, options.flightTable().orElseThrow(), options);
+            }
+        } finally {
+            // The REST catalog holds an HTTP client; the job's sinks open their own catalogs on the cluster.
+            if (catalog instanceof Closeable closeable) {
+                closeable.close();
+            }
         }
     }
 

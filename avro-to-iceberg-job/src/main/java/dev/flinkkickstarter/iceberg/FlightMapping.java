@@ -100,8 +100,9 @@ final class FlightMapping implements Serializable {
         return mapping;
     }
 
-    String airline() {
-        return airline;
+    @Override
+    public String toString() {
+        return "FlightMapping{" + airline + "}";
     }
 
     /**
@@ -112,7 +113,7 @@ final class FlightMapping implements Serializable {
     Mapper bind(Schema rawSchema, Schema flightSchema) {
         checkNotNull(rawSchema, "rawSchema");
         checkNotNull(flightSchema, "flightSchema");
-        RowType rawRowType = FlightMapping.rowType(rawSchema);
+        RowType rawRowType = FlinkSchemaUtil.convert(rawSchema);
         List<Types.NestedField> flightColumns = flightSchema.columns();
         RowData.FieldGetter[] getters = new RowData.FieldGetter[flightColumns.size()];
         boolean[] isPrice = new boolean[flightColumns.size()];
@@ -160,10 +161,6 @@ final class FlightMapping implements Serializable {
             return source.typeId() == Type.TypeID.TIMESTAMP;
         }
         return source.equals(target);
-    }
-
-    static RowType rowType(Schema schema) {
-        return FlinkSchemaUtil.convert(schema);
     }
 
     /** Maps raw rows of one airline to unified rows. Not serializable: build it in {@code open()}. */
