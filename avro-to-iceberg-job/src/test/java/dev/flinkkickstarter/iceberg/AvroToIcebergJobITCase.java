@@ -70,7 +70,7 @@ class AvroToIcebergJobITCase {
             pipeline.awaitRows(SUNSET_TABLE, 200);
             pipeline.awaitRows(FLIGHT_TABLE, 400);
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
 
         assertRawTableMatches(pipeline.rows(SKY_ONE_TABLE), flights.skyOne());
@@ -143,7 +143,7 @@ class AvroToIcebergJobITCase {
             pipeline.produce(1);
             pipeline.awaitRows(SKY_ONE_TABLE, goodPerAirline + 1);
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
     }
 
@@ -153,6 +153,9 @@ class AvroToIcebergJobITCase {
         String subject = pipeline.skyOneTopic + "-value";
         org.apache.avro.Schema v1 = SkyOneFlight.getClassSchema();
         org.apache.avro.Schema v2 = withOptionalField(v1, "loyalty_tier");
+        // Apicurio 2.4's BACKWARD check rejected this added optional field with a default in our runs; the job
+        // does not rely on the registry's verdict: its decoder checks each writer schema against its reader schema.
+        setCompatibilityNone(subject);
         pipeline.produce(20);
 
         JobClient job = pipeline.start(pipeline.jobArgs());
@@ -166,7 +169,7 @@ class AvroToIcebergJobITCase {
                     .isNull();
             awaitOffsetsCommitted(pipeline, "evolve", Map.of(pipeline.skyOneTopic, 30L, pipeline.sunsetTopic, 20L));
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
 
         // Restarted, the job reads with v2 and the table gains the column.
@@ -175,7 +178,7 @@ class AvroToIcebergJobITCase {
             produceV2(pipeline, v2, 5, "platinum");
             pipeline.awaitRows(SKY_ONE_TABLE, 35);
         } finally {
-            restarted.cancel().get();
+            FlightPipeline.stop(restarted);
         }
         assertThat(pipeline.catalog()
                         .loadTable(SKY_ONE_TABLE)
@@ -191,7 +194,6 @@ class AvroToIcebergJobITCase {
                 .hasSize(5);
 
         // An incompatible version (a column changes type) stops the job before it starts, saying why.
-        setCompatibilityNone(subject);
         pipeline.registryClient().register(subject, withFlightNumberAsLong(v2));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> pipeline.start(pipeline.jobArgs()))
                 .hasMessageContaining("incompatible")
@@ -278,7 +280,7 @@ class AvroToIcebergJobITCase {
         }
     }
 
-    /** Lets the test register a deliberately incompatible version, as a careless producer with a lax registry could. */
+    /** Lets the test register any version, e.g. a deliberately incompatible one, as a lax registry would. */
     private static void setCompatibilityNone(String subject) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(REGISTRY.url() + "/config/" + subject))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")

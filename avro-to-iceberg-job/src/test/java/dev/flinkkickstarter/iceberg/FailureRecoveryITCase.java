@@ -68,7 +68,7 @@ class FailureRecoveryITCase {
             pipeline.awaitRows(SUNSET_TABLE, 2L * RECORDS_PER_HALF);
             pipeline.awaitRows(FLIGHT_TABLE, 4L * RECORDS_PER_HALF);
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
 
         assertRawTableMatches(pipeline.rows(SKY_ONE_TABLE), flights.skyOne());

@@ -196,6 +196,17 @@ final class FlightPipeline {
         return env.executeAsync("avro-to-iceberg " + prefix);
     }
 
+    /**
+     * Cancels the job and waits until it has stopped, so no task still writes to the warehouse
+     * when the test cleans it up.
+     */
+    static void stop(JobClient job) throws Exception {
+        job.cancel().get();
+        awaitCondition(
+                () -> job.getJobStatus().join().isGloballyTerminalState(),
+                () -> "Job " + job.getJobID() + " did not stop within " + WAIT);
+    }
+
     Catalog catalog() {
         Map<String, String> properties = new HashMap<>();
         catalogFlags.forEach((flag, value) -> properties.put(

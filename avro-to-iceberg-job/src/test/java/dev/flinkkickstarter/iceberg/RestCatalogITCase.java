@@ -45,7 +45,7 @@ class RestCatalogITCase {
             pipeline.awaitRows(SUNSET_TABLE, 100);
             pipeline.awaitRows(FLIGHT_TABLE, 200);
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
 
         assertThat(((SupportsNamespaces) pipeline.catalog()).namespaceExists(Namespace.of("airlines")))

@@ -63,7 +63,7 @@ class ThroughputBenchmarkITCase {
             pipeline.awaitRows(FlightPipeline.SKY_ONE_TABLE, records);
             pipeline.awaitRows(FlightPipeline.FLIGHT_TABLE, records);
         } finally {
-            job.cancel().get();
+            FlightPipeline.stop(job);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 
