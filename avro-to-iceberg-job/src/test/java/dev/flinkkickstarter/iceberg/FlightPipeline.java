@@ -71,6 +71,7 @@ final class FlightPipeline {
     private final Path warehouse;
     private final Map<String, String> catalogFlags = new HashMap<>();
     private final Map<String, SerializationSchema<?>> serializers = new HashMap<>();
+    private Catalog catalog;
     private long nextIndex;
 
     FlightPipeline(KafkaClusterExtension kafka, SchemaRegistryExtension registry, String prefix, Path warehouse) {
@@ -207,14 +208,18 @@ final class FlightPipeline {
                 () -> "Job " + job.getJobID() + " did not stop within " + WAIT);
     }
 
+    /** A client of the pipeline's catalog, opened once: the tests poll it often. */
     Catalog catalog() {
-        Map<String, String> properties = new HashMap<>();
-        catalogFlags.forEach((flag, value) -> properties.put(
-                flag.startsWith("catalog.")
-                        ? flag.substring("catalog.".length())
-                        : flag.replace("catalog-type", "type"),
-                value));
-        return IcebergCatalogs.loader(properties).loadCatalog();
+        if (catalog == null) {
+            Map<String, String> properties = new HashMap<>();
+            catalogFlags.forEach((flag, value) -> properties.put(
+                    flag.startsWith("catalog.")
+                            ? flag.substring("catalog.".length())
+                            : flag.replace("catalog-type", IcebergCatalogs.TYPE),
+                    value));
+            catalog = IcebergCatalogs.loader(properties).loadCatalog();
+        }
+        return catalog;
     }
 
     /** Rows committed to {@code table} so far (0 before the first commit). */

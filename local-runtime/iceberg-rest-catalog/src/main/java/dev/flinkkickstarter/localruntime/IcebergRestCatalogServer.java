@@ -39,6 +39,8 @@ public final class IcebergRestCatalogServer {
         properties.put(CatalogProperties.CATALOG_IMPL, JdbcCatalog.class.getName());
         properties.put(CatalogProperties.URI, "jdbc:sqlite::memory:");
         properties.put("jdbc.schema-version", "V1");
+        // Every SQLite in-memory connection is its own empty database: one pooled connection keeps one catalog.
+        properties.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
         System.getenv().forEach((name, value) -> {
             if (name.startsWith(ENV_PREFIX)) {
                 properties.put(propertyName(name.substring(ENV_PREFIX.length())), value);
