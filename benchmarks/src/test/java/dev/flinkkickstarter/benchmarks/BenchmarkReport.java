@@ -88,7 +88,10 @@ final class BenchmarkReport {
             int column = i;
             widths[i] = Math.max(
                     COLUMNS.get(i).length(),
-                    cells.stream().mapToInt(row -> row.get(column).length()).max().orElse(0));
+                    cells.stream()
+                            .mapToInt(row -> row.get(column).length())
+                            .max()
+                            .orElse(0));
         }
         StringBuilder text = new StringBuilder();
         appendRow(text, COLUMNS, widths);
@@ -117,7 +120,9 @@ final class BenchmarkReport {
 
     String csv() {
         StringBuilder text = new StringBuilder(String.join(",", COLUMNS)).append('\n');
-        cells().forEach(row -> text.append(row.stream().map(BenchmarkReport::csvField).collect(Collectors.joining(","))).append('\n'));
+        cells().forEach(row -> text.append(
+                        row.stream().map(BenchmarkReport::csvField).collect(Collectors.joining(",")))
+                .append('\n'));
         return text.toString();
     }
 

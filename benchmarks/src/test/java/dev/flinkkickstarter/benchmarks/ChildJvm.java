@@ -124,7 +124,8 @@ final class ChildJvm implements AutoCloseable {
         ChildJvm start() throws IOException {
             checkNotNull(log, "log");
             List<String> command = new ArrayList<>();
-            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));

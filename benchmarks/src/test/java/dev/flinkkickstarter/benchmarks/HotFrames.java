@@ -29,7 +29,8 @@ final class HotFrames {
     private final Map<String, Long> ours;
     private final Map<String, Long> watched;
 
-    private HotFrames(String name, long samples, Map<String, Long> self, Map<String, Long> ours, Map<String, Long> watched) {
+    private HotFrames(
+            String name, long samples, Map<String, Long> self, Map<String, Long> ours, Map<String, Long> watched) {
         this.name = name;
         this.samples = samples;
         this.self = self;
@@ -71,7 +72,9 @@ final class HotFrames {
                 List<RecordedFrame> frames = stack.getFrames();
                 self.merge(method(frames.get(0)), 1L, Long::sum);
                 Set<String> onStack = frames.stream().map(HotFrames::method).collect(Collectors.toSet());
-                onStack.stream().filter(method -> method.startsWith(OUR_PACKAGE)).forEach(method -> ours.merge(method, 1L, Long::sum));
+                onStack.stream()
+                        .filter(method -> method.startsWith(OUR_PACKAGE))
+                        .forEach(method -> ours.merge(method, 1L, Long::sum));
                 WATCHED.forEach((label, prefix) -> {
                     if (onStack.stream().anyMatch(method -> method.startsWith(prefix))) {
                         watched.merge(label, 1L, Long::sum);
@@ -103,7 +106,8 @@ final class HotFrames {
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(limit)
-                .forEach(entry -> text.append(String.format("    %5.1f%%  %s%n", percent(entry.getValue()), entry.getKey())));
+                .forEach(entry ->
+                        text.append(String.format("    %5.1f%%  %s%n", percent(entry.getValue()), entry.getKey())));
     }
 
     private double percent(long count) {

@@ -55,7 +55,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
                         "group.initial.rebalance.delay.ms=0",
                         "transaction.max.timeout.ms=900000",
                         ""));
-        List<String> jvm = List.of("-Xmx1g", "-Dlog4j2.configurationFile=" + log4jConfig(dir));
+        List<String> jvm = List.of("-Xmx1g", Log4jConfig.write(dir.resolve("log4j2.properties")));
         ChildJvm.builder("kafka storage format", "kafka.tools.StorageTool")
                 .jvmOptions(jvm)
                 .arguments("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString())
@@ -86,24 +86,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("The Kafka broker was not listening after " + STARTUP_TIMEOUT + broker.outputTail());
-    }
-
-    /** Warnings only: the broker's INFO lines would compete for the disk with the measured clients. */
-    private static Path log4jConfig(Path dir) throws IOException {
-        Path file = dir.resolve("log4j2.properties");
-        Files.writeString(
-                file,
-                String.join(
-                        "\n",
-                        "appender.console.type=Console",
-                        "appender.console.name=console",
-                        "appender.console.layout.type=PatternLayout",
-                        "appender.console.layout.pattern=%d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
-                        "rootLogger.level=WARN",
-                        "rootLogger.appenderRef.console.ref=console",
-                        ""));
-        return file;
+        throw new IllegalStateException(
+                "The Kafka broker was not listening after " + STARTUP_TIMEOUT + broker.outputTail());
     }
 
     private static int freePort() throws IOException {

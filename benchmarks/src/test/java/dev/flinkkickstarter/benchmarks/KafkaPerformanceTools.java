@@ -18,7 +18,12 @@ final class KafkaPerformanceTools {
     // The last of these lines is the total; the earlier ones are 5-second windows.
     private static final Pattern PRODUCER_RESULT =
             Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\)");
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m");
+    // ConsumerPerformance's line of values, after its header "start.time, end.time, data.consumed.in.MB, ...".
+    private static final Pattern CONSUMER_RESULT =
+            Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}:\\d{3}, .*$", Pattern.MULTILINE);
+    private static final String CONSUMER_HEADER =
+            "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,"
+                    + " fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
 
     private KafkaPerformanceTools() {}
 
@@ -30,13 +35,19 @@ final class KafkaPerformanceTools {
             String bootstrapServers, String topic, long records, int recordSize, String acks, Path log)
             throws IOException, InterruptedException {
         ChildJvm tool = ChildJvm.builder("ProducerPerformance", "org.apache.kafka.tools.ProducerPerformance")
-                .jvmOptions(JVM_OPTIONS)
+                .jvmOptions("-Xmx512m", Log4jConfig.write(log.resolveSibling("tools-log4j2.properties")))
                 .arguments(
-                        "--topic", topic,
-                        "--num-records", String.valueOf(records),
-                        "--record-size", String.valueOf(recordSize),
-                        "--throughput", "-1",
-                        "--producer-props", "bootstrap.servers=" + bootstrapServers, "acks=" + acks)
+                        "--topic",
+                        topic,
+                        "--num-records",
+                        String.valueOf(records),
+                        "--record-size",
+                        String.valueOf(recordSize),
+                        "--throughput",
+                        "-1",
+                        "--producer-props",
+                        "bootstrap.servers=" + bootstrapServers,
+                        "acks=" + acks)
                 .log(log)
                 .start();
         tool.awaitSuccess(TIMEOUT);
@@ -49,7 +60,8 @@ final class KafkaPerformanceTools {
                     Double.parseDouble(result.group(3)));
         }
         if (last == null || last.records() != records) {
-            throw new IllegalStateException("ProducerPerformance did not report " + records + " records" + tool.outputTail());
+            throw new IllegalStateException(
+                    "ProducerPerformance did not report " + records + " records" + tool.outputTail());
         }
         return last;
     }
@@ -61,33 +73,36 @@ final class KafkaPerformanceTools {
     static Throughput consumerPerformance(String bootstrapServers, String topic, long records, Path log)
             throws IOException, InterruptedException {
         ChildJvm tool = ChildJvm.builder("ConsumerPerformance", "org.apache.kafka.tools.ConsumerPerformance")
-                .jvmOptions(JVM_OPTIONS)
+                .jvmOptions("-Xmx512m", Log4jConfig.write(log.resolveSibling("tools-log4j2.properties")))
                 .arguments(
-                        "--bootstrap-server", bootstrapServers,
-                        "--topic", topic,
-                        "--messages", String.valueOf(records),
-                        "--group", "consumer-performance-" + System.nanoTime(),
+                        "--bootstrap-server",
+                        bootstrapServers,
+                        "--topic",
+                        topic,
+                        "--num-records",
+                        String.valueOf(records),
+                        "--group",
+                        "consumer-performance-" + System.nanoTime(),
                         // Longest pause between records before it gives up; generous on a loaded machine.
-                        "--timeout", "120000")
+                        "--timeout",
+                        "120000")
                 .log(log)
                 .start();
         tool.awaitSuccess(TIMEOUT);
-        // A header line "start.time, end.time, data.consumed.in.MB, ..." and one line of values.
-        List<String> lines = tool.output().lines().toList();
-        for (int i = 0; i < lines.size() - 1; i++) {
-            if (lines.get(i).startsWith("start.time")) {
-                List<String> names = Arrays.stream(lines.get(i).split(",")).map(String::trim).toList();
-                List<String> values = Arrays.stream(lines.get(i + 1).split(",")).map(String::trim).toList();
-                long consumed = Long.parseLong(values.get(names.indexOf("data.consumed.in.nMsg")));
-                if (consumed != records) {
-                    break;
-                }
+        String output = tool.output();
+        Matcher result = CONSUMER_RESULT.matcher(output);
+        if (output.contains(CONSUMER_HEADER) && result.find()) {
+            List<String> names = Arrays.asList(CONSUMER_HEADER.split(", "));
+            List<String> values = Arrays.asList(result.group().split(", "));
+            long consumed = Long.parseLong(values.get(names.indexOf("data.consumed.in.nMsg")));
+            if (consumed == records) {
                 return new Throughput(
                         consumed,
                         Double.parseDouble(values.get(names.indexOf("fetch.nMsg.sec"))),
                         Double.parseDouble(values.get(names.indexOf("fetch.MB.sec"))));
             }
         }
-        throw new IllegalStateException("ConsumerPerformance did not report " + records + " records" + tool.outputTail());
+        throw new IllegalStateException(
+                "ConsumerPerformance did not report " + records + " records" + tool.outputTail());
     }
 }

@@ -50,10 +50,11 @@ final class KafkaTopics implements AutoCloseable {
      * IsolationLevel#READ_COMMITTED}: up to the first open transaction).
      */
     long offsets(Collection<String> topics, IsolationLevel isolation) throws ExecutionException, InterruptedException {
-        Map<TopicPartition, OffsetSpec> partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
-                .flatMap(description -> description.partitions().stream()
-                        .map(partition -> new TopicPartition(description.name(), partition.partition())))
-                .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
+        Map<TopicPartition, OffsetSpec> partitions =
+                admin.describeTopics(topics).allTopicNames().get().values().stream()
+                        .flatMap(description -> description.partitions().stream()
+                                .map(partition -> new TopicPartition(description.name(), partition.partition())))
+                        .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
         return admin.listOffsets(partitions, new ListOffsetsOptions(isolation)).all().get().values().stream()
                 .mapToLong(info -> info.offset())
                 .sum();

@@ -69,7 +69,8 @@ class PipelineBenchmark {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        output = Paths.get(System.getProperty("benchmark.output.dir", "target/benchmark")).toAbsolutePath();
+        output = Paths.get(System.getProperty("benchmark.output.dir", "target/benchmark"))
+                .toAbsolutePath();
         recordsPerAirline = Long.parseLong(System.getProperty("benchmark.records", "1000000"));
         FileUtils.deleteDirectory(output.toFile());
         Files.createDirectories(output);
@@ -113,29 +114,86 @@ class PipelineBenchmark {
 
         recordLoad("ConsumerPerformance");
         Throughput consumer = KafkaPerformanceTools.consumerPerformance(
-                broker.bootstrapServers(), INPUT_TOPICS.get(0), recordsPerAirline, output.resolve("consumer-performance.log"));
+                broker.bootstrapServers(),
+                INPUT_TOPICS.get(0),
+                recordsPerAirline,
+                output.resolve("consumer-performance.log"));
         JobRun iceberg = runAvroToIceberg(total);
 
         BenchmarkReport report = new BenchmarkReport();
         String producerReference = "ProducerPerformance, " + recordSize + " B values, acks=all";
-        report.add(new Row("datagen-job at-least-once", atLeastOnce.recordsPerSecond(), "records/s", producerReference, producer.recordsPerSecond(), 0.5, null));
-        report.add(new Row("datagen-job at-least-once", mebibytes(atLeastOnce, meanValueSize), "MB/s", producerReference, producer.megabytesPerSecond(), null, null));
-        report.add(new Row("datagen-job exactly-once", exactlyOnce.recordsPerSecond(), "records/s", "datagen-job at-least-once", atLeastOnce.recordsPerSecond(), 0.8, null));
-        report.add(new Row("datagen-job exactly-once", mebibytes(exactlyOnce, meanValueSize), "MB/s", producerReference, producer.megabytesPerSecond(), null, null));
-        report.add(new Row("avro-to-iceberg-job, committed rows", iceberg.recordsPerSecond(), "records/s", "ConsumerPerformance (fetch)", consumer.recordsPerSecond(), 0.4, null));
+        report.add(new Row(
+                "datagen-job at-least-once",
+                atLeastOnce.recordsPerSecond(),
+                "records/s",
+                producerReference,
+                producer.recordsPerSecond(),
+                0.5,
+                null));
+        report.add(new Row(
+                "datagen-job at-least-once",
+                mebibytes(atLeastOnce, meanValueSize),
+                "MB/s",
+                producerReference,
+                producer.megabytesPerSecond(),
+                null,
+                null));
+        report.add(new Row(
+                "datagen-job exactly-once",
+                exactlyOnce.recordsPerSecond(),
+                "records/s",
+                "datagen-job at-least-once",
+                atLeastOnce.recordsPerSecond(),
+                0.8,
+                null));
+        report.add(new Row(
+                "datagen-job exactly-once",
+                mebibytes(exactlyOnce, meanValueSize),
+                "MB/s",
+                producerReference,
+                producer.megabytesPerSecond(),
+                null,
+                null));
+        report.add(new Row(
+                "avro-to-iceberg-job, committed rows",
+                iceberg.recordsPerSecond(),
+                "records/s",
+                "ConsumerPerformance (fetch)",
+                consumer.recordsPerSecond(),
+                0.4,
+                null));
         for (JobRun run : List.of(atLeastOnce, exactlyOnce, iceberg)) {
             // A client that asked per record would be near records/subject here; per subject it stays small.
-            report.add(new Row("registry requests, " + run.name(), run.registryRequests(), "requests", "subjects", INPUT_TOPICS.size(), null, 10.0));
+            report.add(new Row(
+                    "registry requests, " + run.name(),
+                    run.registryRequests(),
+                    "requests",
+                    "subjects",
+                    INPUT_TOPICS.size(),
+                    null,
+                    10.0));
         }
-        report.note(String.format(Locale.ROOT, "%,d records per airline (%,d in all); mean value size %.1f B (Sky One %.1f B, Sunset %.1f B); MB = 2^20 bytes of values.", recordsPerAirline, total, meanValueSize, skyOneValueSize, sunsetValueSize));
-        report.note("Jobs: each in a local MiniCluster (parallelism = " + Runtime.getRuntime().availableProcessors() + " cores) in its own JVM; broker, registry and Kafka tools in JVMs of their own; all on one machine.");
-        report.note("Job time: datagen from its first record in Kafka to its last one written (at-least-once) or committed (exactly-once, checkpoints every 10 s); avro-to-iceberg from the job's RUNNING state to the last row committed to Iceberg (checkpoints every " + ICEBERG_CHECKPOINT_INTERVAL + ").");
+        report.note(String.format(
+                Locale.ROOT,
+                "%,d records per airline (%,d in all); mean value size %.1f B (Sky One %.1f B, Sunset %.1f B); MB = 2^20 bytes of values.",
+                recordsPerAirline,
+                total,
+                meanValueSize,
+                skyOneValueSize,
+                sunsetValueSize));
+        report.note("Jobs: each in a local MiniCluster (parallelism = "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores) in its own JVM; broker, registry and Kafka tools in JVMs of their own; all on one machine.");
+        report.note(
+                "Job time: datagen from its first record in Kafka to its last one written (at-least-once) or committed (exactly-once, checkpoints every 10 s); avro-to-iceberg from the job's RUNNING state to the last row committed to Iceberg (checkpoints every "
+                        + ICEBERG_CHECKPOINT_INTERVAL + ").");
         report.note("Load average (1/5/15 min) before each step: " + String.join("; ", loadAverages) + ".");
         report.write(output);
 
         StringBuilder profiles = new StringBuilder();
         for (JobRun run : List.of(atLeastOnce, exactlyOnce, iceberg)) {
-            profiles.append(HotFrames.of(run.name(), run.recording()).describe(15)).append('\n');
+            profiles.append(HotFrames.of(run.name(), run.recording()).describe(15))
+                    .append('\n');
         }
         Files.writeString(output.resolve("profiles.txt"), profiles, StandardCharsets.UTF_8);
         System.out.println("\n" + report.text() + "\n" + profiles + "Results in " + output);
@@ -194,7 +252,8 @@ class PipelineBenchmark {
                     committed,
                     total,
                     job.outputTail());
-            return new JobRun(name, total, Duration.ofNanos(lastChange - firstWrite), REGISTRY.requestCount(), recording);
+            return new JobRun(
+                    name, total, Duration.ofNanos(lastChange - firstWrite), REGISTRY.requestCount(), recording);
         }
     }
 
@@ -245,7 +304,13 @@ class PipelineBenchmark {
                 Thread.sleep(POLL_INTERVAL.toMillis());
             }
             long finished = System.nanoTime();
-            checkState(rawRows == total && flightRows == total, "%s committed %s raw and %s flight rows for %s records", name, rawRows, flightRows, total);
+            checkState(
+                    rawRows == total && flightRows == total,
+                    "%s committed %s raw and %s flight rows for %s records",
+                    name,
+                    rawRows,
+                    flightRows,
+                    total);
             return new JobRun(name, total, Duration.ofNanos(finished - started), REGISTRY.requestCount(), recording);
         }
     }
@@ -254,32 +319,14 @@ class PipelineBenchmark {
         List<String> jvm = new ArrayList<>(List.of(
                 "-Xmx2g",
                 "-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true",
-                "-Dlog4j2.configurationFile=" + jobLog4jConfig()));
-        jvm.addAll(Arrays.asList(System.getProperty("flink.jvm.opens", "").trim().split("\\s+")));
-        return ChildJvm.builder(name, mainClass)
-                .jvmOptions(jvm)
-                .log(output.resolve(name.replace(' ', '-') + ".log"));
-    }
-
-    /** Warnings, plus the job state changes (the benchmark reads RUNNING and RESTARTING from them) and our own INFO. */
-    private Path jobLog4jConfig() throws IOException {
-        Path file = output.resolve("job-log4j2.properties");
-        Files.writeString(
-                file,
-                String.join(
-                        "\n",
-                        "appender.console.type=Console",
-                        "appender.console.name=console",
-                        "appender.console.layout.type=PatternLayout",
-                        "appender.console.layout.pattern=%d{HH:mm:ss,SSS} %-5p %c{1} - %m%n",
-                        "rootLogger.level=WARN",
-                        "rootLogger.appenderRef.console.ref=console",
-                        "logger.graph.name=org.apache.flink.runtime.executiongraph.DefaultExecutionGraph",
-                        "logger.graph.level=INFO",
-                        "logger.ours.name=dev.flinkkickstarter",
-                        "logger.ours.level=INFO",
-                        ""));
-        return file;
+                // The job state changes: the benchmark reads RUNNING and RESTARTING from them.
+                Log4jConfig.write(
+                        output.resolve("job-log4j2.properties"),
+                        "org.apache.flink.runtime.executiongraph.DefaultExecutionGraph",
+                        "dev.flinkkickstarter")));
+        jvm.addAll(
+                Arrays.asList(System.getProperty("flink.jvm.opens", "").trim().split("\\s+")));
+        return ChildJvm.builder(name, mainClass).jvmOptions(jvm).log(output.resolve(name.replace(' ', '-') + ".log"));
     }
 
     /** A job in a local MiniCluster restarts for ever after a failure: fail the benchmark instead. */
