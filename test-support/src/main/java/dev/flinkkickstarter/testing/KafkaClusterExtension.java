@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -106,11 +108,11 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all()
-                    .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Could not create topic " + name, e);
         }
     }
@@ -138,9 +140,14 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
      * read_committed}).
      */
     public Properties consumerProperties(String groupId) {
+        Properties properties = consumerPropertiesWithoutGroup();
+        properties.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        return properties;
+    }
+
+    private Properties consumerPropertiesWithoutGroup() {
         Properties properties = new Properties();
         properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        properties.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         properties.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -157,8 +164,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
      * are committed within {@code timeout} (or if the topic does not exist by then).
      */
     public List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic, int expectedCount, Duration timeout) {
-        Properties properties = consumerProperties("unused");
-        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Properties properties = consumerPropertiesWithoutGroup();
         properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -173,9 +179,15 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
                     return records;
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError(String.format(
-                            "Expected at least %d committed records in topic %s within %s, but read %d",
-                            expectedCount, topic, timeout, records.size()));
+                    throw new AssertionError(
+                            records.size() < expectedCount
+                                    ? String.format(
+                                            "Expected at least %d committed records in topic %s within %s, but read %d",
+                                            expectedCount, topic, timeout, records.size())
+                                    : String.format(
+                                            "Read %d records from topic %s, but it was still not fully read after %s"
+                                                    + " (records kept arriving)",
+                                            records.size(), topic, timeout));
                 }
             }
         }

@@ -1,0 +1,250 @@
+package dev.flinkkickstarter.common.avro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flinkkickstarter.common.avro.testing.TestFlight;
+import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SchemaRegistryClientTest {
+
+    private static final String SUBJECT = "airline.test-value";
+    private static final Schema SCHEMA = TestFlight.getClassSchema();
+
+    @RegisterExtension
+    final FakeSchemaRegistry registry = new FakeSchemaRegistry();
+
+    @Test
+    void registersOncePerSubjectAndSchema() throws IOException {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+
+        int id = client.register(SUBJECT, SCHEMA);
+
+        assertThat(client.register(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(client.getById(id)).isSameAs(SCHEMA);
+        assertThat(registry.requests()).singleElement().satisfies(request -> {
+            assertThat(request.method()).isEqualTo("POST");
+            assertThat(request.path()).isEqualTo("/subjects/airline.test-value/versions");
+            assertThat(request.body()).contains("\"schema\"").contains("TestFlight");
+            assertThat(request.authorization()).isNull();
+        });
+    }
+
+    @Test
+    void fetchesEachIdOnce() throws IOException {
+        int id = registry.preRegister(SUBJECT, SCHEMA.toString());
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+
+        Schema fetched = client.getById(id);
+
+        assertThat(fetched).isEqualTo(SCHEMA);
+        assertThat(client.getById(id)).isSameAs(fetched);
+        assertThat(registry.requests()).hasSize(1);
+    }
+
+    @Test
+    void sendsUserInfoAsBasicAuth() throws IOException {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings(
+                SchemaRegistrySettings.CREDENTIALS_SOURCE, "USER_INFO",
+                SchemaRegistrySettings.USER_INFO, "key:s3cret"));
+
+        client.register(SUBJECT, SCHEMA);
+
+        assertThat(registry.requests().get(0).authorization()).isEqualTo(basic("key:s3cret"));
+    }
+
+    @Test
+    void takesCredentialsFromTheUrlAndKeepsThemOutOfMessages() {
+        String url = registry.url().replace("http://", "http://key:s3cret@") + "/";
+        SchemaRegistryClient client = SchemaRegistryClient.create(SchemaRegistrySettings.of(
+                Map.of(SchemaRegistrySettings.URL, url, SchemaRegistrySettings.CREDENTIALS_SOURCE, "URL")));
+        registry.respondNext(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
+
+        assertThatThrownBy(() -> client.register(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("credentials rejected by " + registry.url())
+                .hasMessageNotContaining("s3cret")
+                .hasMessageNotContaining("key:");
+        assertThat(registry.requests().get(0).authorization()).isEqualTo(basic("key:s3cret"));
+        assertThat(client.urls()).hasToString("[" + registry.url() + "]");
+    }
+
+    @Test
+    void rejectedCredentialsSayWhichUrlWithoutTheSecret() {
+        SchemaRegistryClient client =
+                SchemaRegistryClient.create(registry.settings(SchemaRegistrySettings.USER_INFO, "key:s3cret"));
+        registry.respondNext(403, "{\"error_code\":40301,\"message\":\"Forbidden\"}");
+
+        assertThatThrownBy(() -> client.getById(7))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("credentials rejected by " + registry.url() + " (HTTP 403)")
+                .hasMessageNotContaining("s3cret")
+                .satisfies(e ->
+                        assertThat(((SchemaRegistryException) e).httpStatus()).isEqualTo(403));
+    }
+
+    @Test
+    void incompatibleSchemaIsReportedByStatusAlone() {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+        // Apicurio answers 409 with error_code 0, so the status is what counts.
+        registry.respondNext(409, "{\"error_code\":0,\"message\":\"Incompatible artifact\"}");
+
+        assertThatThrownBy(() -> client.register(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("incompatible with the compatibility setting of subject '" + SUBJECT + "'")
+                .hasMessageContaining("Incompatible artifact");
+    }
+
+    @Test
+    void retriesServerErrorsWithBackoff() throws IOException {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+        registry.respondNext(503, "{\"error_code\":50301,\"message\":\"busy\"}");
+        registry.respondNext(429, "{\"error_code\":429,\"message\":\"slow down\"}");
+
+        int id = client.register(SUBJECT, SCHEMA);
+
+        assertThat(client.getById(id)).isSameAs(SCHEMA);
+        assertThat(registry.requests()).hasSize(3);
+    }
+
+    @Test
+    void givesUpAfterTheConfiguredRetries() {
+        SchemaRegistryClient client =
+                SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.MAX_RETRIES, "2"));
+        for (int i = 0; i < 3; i++) {
+            registry.respondNext(500, "{\"error_code\":50001,\"message\":\"store down\"}");
+        }
+
+        assertThatThrownBy(() -> client.getById(1))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("HTTP 500")
+                .hasMessageContaining("after 3 attempt(s)")
+                .hasMessageContaining("store down");
+        assertThat(registry.requests()).hasSize(3);
+    }
+
+    @Test
+    void triesTheNextUrlWhenOneIsUnreachable() throws IOException {
+        String deadUrl = "http://127.0.0.1:" + unusedPort();
+        SchemaRegistryClient client = SchemaRegistryClient.create(SchemaRegistrySettings.of(Map.of(
+                SchemaRegistrySettings.URL, deadUrl + "," + registry.url(), SchemaRegistryClient.MAX_RETRIES, "0")));
+
+        client.register(SUBJECT, SCHEMA);
+
+        assertThat(registry.requests()).hasSize(1);
+    }
+
+    @Test
+    void unreachableRegistryFailsAfterRetriesWithTheUrl() throws IOException {
+        String deadUrl = "http://127.0.0.1:" + unusedPort();
+        SchemaRegistryClient client = SchemaRegistryClient.create(SchemaRegistrySettings.of(Map.of(
+                SchemaRegistrySettings.URL,
+                deadUrl,
+                SchemaRegistryClient.MAX_RETRIES,
+                "1",
+                SchemaRegistryClient.RETRIES_WAIT_MS,
+                "1")));
+
+        assertThatThrownBy(() -> client.getById(1))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("not reachable at " + deadUrl)
+                .hasMessageContaining("after 2 attempt(s)")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).httpStatus())
+                        .isEqualTo(SchemaRegistryException.NO_HTTP_STATUS));
+    }
+
+    @Test
+    void lookupWithoutAutoRegistrationNeedsTheSchemaRegisteredFirst() throws IOException {
+        SchemaRegistryClient client =
+                SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.AUTO_REGISTER_SCHEMAS, "false"));
+
+        assertThatThrownBy(() -> client.writerSchemaId(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("not registered under subject '" + SUBJECT + "'")
+                .hasMessageContaining("auto.register.schemas=false");
+
+        int id = registry.preRegister(SUBJECT, SCHEMA.toString());
+        assertThat(client.writerSchemaId(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(registry.requests())
+                .extracting(FakeSchemaRegistry.Request::method)
+                .containsOnly("POST");
+        assertThat(registry.requests())
+                .extracting(FakeSchemaRegistry.Request::path)
+                .containsOnly("/subjects/" + SUBJECT);
+    }
+
+    @Test
+    void useLatestVersionWritesWithTheLatestRegisteredId() throws IOException {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings(
+                SchemaRegistryClient.AUTO_REGISTER_SCHEMAS, "false", SchemaRegistryClient.USE_LATEST_VERSION, "true"));
+
+        assertThatThrownBy(() -> client.writerSchemaId(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("Subject '" + SUBJECT + "' not found")
+                .hasMessageContaining("Auto-registration is off")
+                .hasMessageContaining("register the schema for subject '" + SUBJECT + "' first");
+
+        int id = registry.preRegister(SUBJECT, SCHEMA.toString());
+        assertThat(client.writerSchemaId(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(client.writerSchemaId(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(registry.requests()).hasSize(2);
+    }
+
+    @Test
+    void useLatestVersionRefusesALatestSchemaThatIsNotTheJobs() {
+        registry.preRegister(SUBJECT, "{\"type\":\"record\",\"name\":\"Other\",\"fields\":[]}");
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings(
+                SchemaRegistryClient.AUTO_REGISTER_SCHEMAS, "false", SchemaRegistryClient.USE_LATEST_VERSION, "true"));
+
+        assertThatThrownBy(() -> client.writerSchemaId(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("is not the schema this job writes with");
+    }
+
+    @Test
+    void rejectsUseLatestVersionWithAutoRegistration() {
+        assertThatThrownBy(() ->
+                        SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.USE_LATEST_VERSION, "true")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("requires 'auto.register.schemas=false'");
+    }
+
+    @Test
+    void rejectsUnusableSettingsWithoutEchoingCredentials() {
+        assertThatThrownBy(() -> SchemaRegistryClient.create(SchemaRegistrySettings.of(
+                        Map.of(SchemaRegistrySettings.URL, "http://key:s3cret@host with space"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> SchemaRegistryClient.create(
+                        registry.settings(SchemaRegistrySettings.CREDENTIALS_SOURCE, "USER_INFO")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("requires 'basic.auth.user.info'");
+        assertThatThrownBy(() -> SchemaRegistryClient.create(
+                        registry.settings(SchemaRegistrySettings.CREDENTIALS_SOURCE, "SASL_INHERIT")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("supported: USER_INFO, URL");
+        assertThatThrownBy(() ->
+                        SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.READ_TIMEOUT_MS, "soon")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'http.read.timeout.ms' must be a number");
+    }
+
+    private static String basic(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int unusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
