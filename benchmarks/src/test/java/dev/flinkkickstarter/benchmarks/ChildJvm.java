@@ -28,10 +28,15 @@ final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final Path log;
 
+    private final Thread shutdownHook;
+
     private ChildJvm(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
+        // A benchmark killed half-way (Ctrl-C, Failsafe's timeout) must not leave a broker or a job behind.
+        this.shutdownHook = new Thread(process::destroyForcibly, name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     static Builder builder(String name, String mainClass) {
@@ -81,6 +86,11 @@ final class ChildJvm implements AutoCloseable {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook runs anyway: nothing left to undo.
         }
     }
 

@@ -102,13 +102,15 @@ class PipelineBenchmark {
         double meanValueSize = (skyOneValueSize + sunsetValueSize) / 2;
         int recordSize = (int) Math.round(skyOneValueSize);
         recordLoad("ProducerPerformance");
-        Throughput producer = KafkaPerformanceTools.producerPerformance(
-                broker.bootstrapServers(),
-                PRODUCER_PERFORMANCE_TOPIC,
-                total,
-                recordSize,
-                "all",
-                output.resolve("producer-performance.log"));
+        Throughput producer = progress(
+                "ProducerPerformance",
+                KafkaPerformanceTools.producerPerformance(
+                        broker.bootstrapServers(),
+                        PRODUCER_PERFORMANCE_TOPIC,
+                        total,
+                        recordSize,
+                        "all",
+                        output.resolve("producer-performance.log")));
 
         JobRun exactlyOnce = runDatagen("exactly-once", EXACTLY_ONCE_TOPICS);
 
@@ -311,7 +313,8 @@ class PipelineBenchmark {
                     rawRows,
                     flightRows,
                     total);
-            return new JobRun(name, total, Duration.ofNanos(finished - started), REGISTRY.requestCount(), recording);
+            return progress(
+                    new JobRun(name, total, Duration.ofNanos(finished - started), REGISTRY.requestCount(), recording));
         }
     }
 
@@ -322,7 +325,7 @@ class PipelineBenchmark {
                 // The job state changes: the benchmark reads RUNNING and RESTARTING from them.
                 Log4jConfig.write(
                         output.resolve("job-log4j2.properties"),
-                        "org.apache.flink.runtime.executiongraph.DefaultExecutionGraph",
+                        "org.apache.flink.runtime.executiongraph.ExecutionGraph",
                         "dev.flinkkickstarter")));
         jvm.addAll(
                 Arrays.asList(System.getProperty("flink.jvm.opens", "").trim().split("\\s+")));
@@ -334,6 +337,30 @@ class PipelineBenchmark {
         if (job.output().contains(JOB_RESTARTING)) {
             throw new IllegalStateException("The job failed and restarts" + job.outputTail());
         }
+    }
+
+    /** Each figure as soon as it is measured: a run that fails later still shows how far it got. */
+    private static JobRun progress(JobRun run) {
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %,d records in %.1f s = %.0f records/s, %d registry requests%n",
+                run.name(),
+                run.records(),
+                run.elapsed().toMillis() / 1000.0,
+                run.recordsPerSecond(),
+                run.registryRequests());
+        return run;
+    }
+
+    private static Throughput progress(String tool, Throughput throughput) {
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %,d records, %.0f records/s, %.2f MB/s%n",
+                tool,
+                throughput.records(),
+                throughput.recordsPerSecond(),
+                throughput.megabytesPerSecond());
+        return throughput;
     }
 
     private static double mebibytes(JobRun run, double meanValueSize) {
