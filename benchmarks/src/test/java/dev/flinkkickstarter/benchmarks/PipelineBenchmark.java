@@ -115,11 +115,13 @@ class PipelineBenchmark {
         JobRun exactlyOnce = runDatagen("exactly-once", EXACTLY_ONCE_TOPICS);
 
         recordLoad("ConsumerPerformance");
-        Throughput consumer = KafkaPerformanceTools.consumerPerformance(
-                broker.bootstrapServers(),
-                INPUT_TOPICS.get(0),
-                recordsPerAirline,
-                output.resolve("consumer-performance.log"));
+        Throughput consumer = progress(
+                "ConsumerPerformance",
+                KafkaPerformanceTools.consumerPerformance(
+                        broker.bootstrapServers(),
+                        INPUT_TOPICS.get(0),
+                        recordsPerAirline,
+                        output.resolve("consumer-performance.log")));
         JobRun iceberg = runAvroToIceberg(total);
 
         BenchmarkReport report = new BenchmarkReport();
@@ -254,8 +256,8 @@ class PipelineBenchmark {
                     committed,
                     total,
                     job.outputTail());
-            return new JobRun(
-                    name, total, Duration.ofNanos(lastChange - firstWrite), REGISTRY.requestCount(), recording);
+            return progress(new JobRun(
+                    name, total, Duration.ofNanos(lastChange - firstWrite), REGISTRY.requestCount(), recording));
         }
     }
 
