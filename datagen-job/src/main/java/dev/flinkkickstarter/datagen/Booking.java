@@ -1,0 +1,18 @@
+package dev.flinkkickstarter.datagen;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** The facts of one booking; each airline publishes them in its own shape. */
+record Booking(
+        String customerEmail,
+        Instant departureTime,
+        String departureAirport,
+        Instant arrivalTime,
+        String arrivalAirport,
+        long durationMinutes,
+        String flightNumber,
+        String reference,
+        BigDecimal price,
+        String aircraft,
+        String agencyEmail) {}

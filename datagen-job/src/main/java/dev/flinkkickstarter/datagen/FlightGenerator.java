@@ -1,0 +1,34 @@
+package dev.flinkkickstarter.datagen;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import java.time.Instant;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+
+/**
+ * The {@link GeneratorFunction} behind the job's {@code DataGeneratorSource}: record {@code n} of
+ * an airline is booking {@code n} in that airline's shape.
+ */
+public final class FlightGenerator<T extends SpecificRecordBase> implements GeneratorFunction<Long, T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Airline<T> airline;
+    private final BookingGenerator bookings;
+
+    /**
+     * @param seed the same seed (and {@code firstDeparture}) always gives the same records
+     * @param firstDeparture departures fall within {@value BookingGenerator#DEPARTURE_WINDOW_DAYS}
+     *     days from here
+     */
+    public FlightGenerator(Airline<T> airline, long seed, Instant firstDeparture) {
+        this.airline = checkNotNull(airline, "airline");
+        this.bookings = new BookingGenerator(airline.designator(), seed, firstDeparture);
+    }
+
+    @Override
+    public T map(Long index) {
+        return airline.toRecord(bookings.booking(index));
+    }
+}
