@@ -190,7 +190,7 @@ class PipelineBenchmark {
                 + " cores) in its own JVM; broker, registry and Kafka tools in JVMs of their own; all on one machine.");
         report.note(
                 "Job time: datagen from its first record in Kafka to its last one written (at-least-once) or committed (exactly-once, checkpoints every 10 s); avro-to-iceberg from the job's RUNNING state to the last row committed to Iceberg (checkpoints every "
-                        + ICEBERG_CHECKPOINT_INTERVAL + ").");
+                        + ICEBERG_CHECKPOINT_INTERVAL + ", tables partitioned by month).");
         report.note("Load average (1/5/15 min) before each step: " + String.join("; ", loadAverages) + ".");
         report.write(output);
 
