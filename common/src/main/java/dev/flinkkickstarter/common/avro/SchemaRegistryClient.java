@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
@@ -204,7 +205,15 @@ public final class SchemaRegistryClient {
                         response.url());
                 return id;
             }
-            case 409 ->
+            case 409 -> {
+                // Apicurio also answers 409 when another writer registered this very schema a moment
+                // earlier (parallel writers, first run): then the schema is there and has an id.
+                Optional<RegisteredSchema> concurrentlyRegistered = findRegistered(subject, schema);
+                if (concurrentlyRegistered.isPresent()) {
+                    int id = concurrentlyRegistered.get().id();
+                    registeredIds.put(key, id);
+                    return id;
+                }
                 throw new SchemaRegistryException(
                         "Schema " + schema.getFullName()
                                 + " is incompatible with the compatibility setting of subject '"
@@ -212,6 +221,7 @@ public final class SchemaRegistryClient {
                                 + " fields need defaults) or change the subject's compatibility. Registry says: "
                                 + response.registryMessage(),
                         409);
+            }
             case 422 ->
                 throw new SchemaRegistryException(
                         "Schema Registry at " + response.url() + " rejected schema " + schema.getFullName()
@@ -243,6 +253,17 @@ public final class SchemaRegistryClient {
         lookedUp.put(key, found);
         schemasById.putIfAbsent(found.id(), schema);
         return found;
+    }
+
+    private Optional<RegisteredSchema> findRegistered(String subject, Schema schema) throws IOException {
+        try {
+            return Optional.of(lookup(subject, schema));
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** The schema with this global id ({@code GET /schemas/ids/{id}}). */

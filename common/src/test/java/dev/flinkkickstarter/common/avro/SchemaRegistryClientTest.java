@@ -105,6 +105,18 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void conflictForASchemaAnotherWriterJustRegisteredReturnsItsId() throws IOException {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+        int id = registry.preRegister(SUBJECT, SCHEMA.toString());
+        // What Apicurio answers the loser of two writers registering the same new subject at once.
+        registry.respondNext(409, "{\"error_code\":0,\"message\":\"Artifact already exists\"}");
+
+        assertThat(client.register(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(client.register(SUBJECT, SCHEMA)).isEqualTo(id);
+        assertThat(registry.requests()).hasSize(2);
+    }
+
+    @Test
     void retriesServerErrorsWithBackoff() throws IOException {
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
         registry.respondNext(503, "{\"error_code\":50301,\"message\":\"busy\"}");

@@ -1,0 +1,103 @@
+package dev.flinkkickstarter.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A single-node KRaft Kafka (broker and controller) in its own JVM, as a Kafka distribution runs it:
+ * {@code StorageTool format}, then {@code kafka.Kafka server.properties}. Unlike the in-process test
+ * cluster, its work never shares a JVM with the clients measured against it.
+ */
+final class KafkaBrokerProcess implements AutoCloseable {
+
+    private static final Duration FORMAT_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
+
+    private final int port;
+    private final ChildJvm broker;
+
+    private KafkaBrokerProcess(int port, ChildJvm broker) {
+        this.port = port;
+        this.broker = broker;
+    }
+
+    static KafkaBrokerProcess start(Path dir, int partitions) throws IOException, InterruptedException {
+        int port = freePort();
+        int controllerPort = freePort();
+        Path config = dir.resolve("server.properties");
+        Files.createDirectories(dir);
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                        "log.dirs=" + dir.resolve("data").toAbsolutePath(),
+                        "num.partitions=" + partitions,
+                        "offsets.topic.replication.factor=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "transaction.max.timeout.ms=900000",
+                        ""));
+        List<String> jvm = List.of("-Xmx1g", Log4jConfig.write(dir.resolve("log4j2.properties")));
+        ChildJvm.builder("kafka storage format", "kafka.tools.StorageTool")
+                .jvmOptions(jvm)
+                .arguments("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+                .log(dir.resolve("format.log"))
+                .start()
+                .awaitSuccess(FORMAT_TIMEOUT);
+        ChildJvm broker = ChildJvm.builder("kafka broker", "kafka.Kafka")
+                .jvmOptions(jvm)
+                .arguments(config.toString())
+                .log(dir.resolve("broker.log"))
+                .start();
+        KafkaBrokerProcess started = new KafkaBrokerProcess(port, broker);
+        started.awaitListening();
+        return started;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    private void awaitListening() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            broker.checkAlive();
+            try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException(
+                "The Kafka broker was not listening after " + STARTUP_TIMEOUT + broker.outputTail());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        broker.close();
+    }
+}
