@@ -33,9 +33,9 @@ class AvroToIcebergOptionsTest {
         assertThat(options.parallelism()).isEmpty();
         assertThat(options.targetFileSizeBytes()).isEmpty();
         assertThat(options.partitionSpec(TableIdentifier.parse("airlines.flight")))
-                .isEqualTo("day(departure_time)");
+                .isEqualTo("month(departure_time)");
         assertThat(options.partitionSpec(TableIdentifier.parse("airlines.skyone")))
-                .isEqualTo("day(flight_departure_time)");
+                .isEqualTo("month(flight_departure_time)");
     }
 
     @Test
