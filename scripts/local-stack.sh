@@ -66,9 +66,10 @@ start_kafka() {
 
 start_registry() {
   [[ -f "$REGISTRY_JAR" ]] || die "$REGISTRY_JAR is missing: run ./mvnw -DskipTests package"
+  # Compatibility BACKWARD, as Confluent's registry has by default (Apicurio's default is none).
   launch registry -Xmx128m -XX:+UseSerialGC \
     "-Dquarkus.http.host=127.0.0.1" "-Dquarkus.http.port=$REGISTRY_PORT" \
-    "-Dquarkus.log.file.enable=true" "-Dquarkus.log.file.path=$(log_file registry)" \
+    -Dregistry.rules.global.compatibility=BACKWARD \
     -jar "$REGISTRY_JAR"
   wait_for registry 90 "schema registry on $(registry_url)" http_ok "$(registry_url)/subjects"
 }

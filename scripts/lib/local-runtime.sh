@@ -11,7 +11,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   FLINK_CONF_TEMPLATE="$REPO_ROOT/local-runtime/flink-cluster/target/conf"
   KAFKA_LIB="$REPO_ROOT/local-runtime/kafka-broker/target/lib"
   KAFKA_CONF_TEMPLATE="$REPO_ROOT/local-runtime/kafka-broker/src/main/config"
-  REGISTRY_JAR="$REPO_ROOT/local-runtime/schema-registry/target/schema-registry-runner.jar"
+  REGISTRY_JAR="$REPO_ROOT/local-runtime/schema-registry/target/schema-registry-app/apicurio-registry-runner.jar"
   REPORT_LIB="$REPO_ROOT/local-runtime/iceberg-report/target/lib"
   REPORT_JAR="$REPO_ROOT/local-runtime/iceberg-report/target/iceberg-report.jar"
 }
