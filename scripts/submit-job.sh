@@ -18,7 +18,7 @@ Submits a job, detached, to the local Flink session cluster and prints its job i
 Unless the job flags set them (or choose --config-source aws), the local stack's addresses are added:
   --bootstrap-servers localhost:<kafka port>
   --schema-registry-url http://localhost:<registry port>/apis/ccompat/v7
-  --catalog.warehouse file://<state dir>/warehouse   (iceberg only)
+  --warehouse file://<state dir>/warehouse   (iceberg only)
 Job flags: see the job's section in the README.
 
   --state-dir DIR   the local stack's state dir (default .local/; env LOCAL_STACK_DIR)
@@ -78,8 +78,8 @@ main() {
   if ! has_flag --config-source "$@"; then
     has_flag --bootstrap-servers "$@" || job_flags+=(--bootstrap-servers "$(bootstrap_servers)")
     has_flag --schema-registry-url "$@" || job_flags+=(--schema-registry-url "$(registry_url)")
-    if [[ "$job" == iceberg ]] && ! has_flag --catalog.warehouse "$@"; then
-      job_flags+=(--catalog.warehouse "file://$(warehouse_dir)")
+    if [[ "$job" == iceberg ]] && ! has_flag --warehouse "$@" && ! has_flag --catalog.warehouse "$@"; then
+      job_flags+=(--warehouse "file://$(warehouse_dir)")
     fi
   fi
 
