@@ -10,14 +10,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/local-runtime.sh"
 SCRIPTS_DIR="$REPO_ROOT/scripts"
 RAW_TABLES=(airlines.skyone airlines.sunset)
 FLIGHT_TABLE=airlines.flight
-# Job names as the jobs set them (StreamExecutionEnvironment#execute), to find them in the REST API.
-DATAGEN_JOB_NAME="datagen-job"
-INGESTION_JOB_NAME="avro-to-iceberg-job"
+# Start of the ingestion job's name (StreamExecutionEnvironment#execute), to find it in the REST API.
+INGESTION_JOB_NAME="avro-to-iceberg"
+# Fast enough to be done in seconds, slow enough to watch the rows arrive in the Flink UI.
+DATAGEN_RECORDS_PER_SECOND=200
 
 records_per_airline=1000
 timeout_seconds=300
 stop_after=0
 stack_options=()
+datagen_job=""
+ingestion_job=""
 
 usage() {
   cat <<EOF
@@ -76,11 +79,44 @@ build_if_needed() {
 
 # ---- Jobs and tables ---------------------------------------------------------------------------------
 
-job_ids_in_state() {
-  local name="$1" state="$2" id job_state job_name
+running_ingestion_job() {
+  local id job_state job_name
   while read -r id job_state job_name; do
-    if [[ "$job_name" == "$name" && "$job_state" == "$state" ]]; then printf '%s\n' "$id"; fi
+    if [[ "$job_name" == "$INGESTION_JOB_NAME"* && "$job_state" == RUNNING ]]; then
+      printf '%s' "$id"
+      return 0
+    fi
   done < <(flink_jobs)
+  return 1
+}
+
+# Submits a job with submit-job.sh, shows what it printed, and prints the job id to stdout (last line).
+submit() {
+  local output
+  if ! output="$("$SCRIPTS_DIR/submit-job.sh" --state-dir "$STATE_DIR" "$@" 2>&1)"; then
+    printf '%s\n' "$output" >&2
+    die "submitting $1 failed"
+  fi
+  printf '%s\n' "$output" | sed 's/^/  /' >&2
+  local job_id
+  job_id="$(sed -n 's/.*submitted with JobID \([0-9a-f]*\).*/\1/p' <<<"$output")"
+  [[ -n "$job_id" ]] || die "flink run printed no job id for $1"
+  printf '%s\n' "$job_id"
+}
+
+# The ingestion job reads the value schemas from the registry when it starts: datagen registers them.
+wait_for_subjects() {
+  local subjects waited=0
+  printf '  waiting for datagen-job to register its schemas '
+  until subjects="$(curl -fsS --max-time 3 "$(registry_url)/subjects" 2>/dev/null)" &&
+    [[ "$subjects" == *'"airline.skyone-value"'* && "$subjects" == *'"airline.sunset-value"'* ]]; do
+    fail_if_job_failed "$datagen_job"
+    ((waited < 120)) || die "datagen-job registered no schemas within 120s: see $(flink_rest_url) and $STATE_DIR/logs"
+    printf '.'
+    sleep 1
+    waited=$((waited + 1))
+  done
+  say " done"
 }
 
 table_counts() {
@@ -94,12 +130,11 @@ count_of() {
 }
 
 fail_if_job_failed() {
-  local name failed
-  for name in "$DATAGEN_JOB_NAME" "$INGESTION_JOB_NAME"; do
-    failed="$(job_ids_in_state "$name" FAILED | head -n 1)"
-    if [[ -n "$failed" ]]; then
+  local job_id
+  for job_id in "$@"; do
+    if [[ "$(flink_job_state "$job_id")" == FAILED ]]; then
       show_log_tail taskmanager-1
-      die "$name (job $failed) failed: see $(flink_rest_url)/#/job/completed/$failed and $STATE_DIR/logs"
+      die "job $job_id failed: see $(flink_rest_url)/#/job/completed/$job_id/exceptions and $STATE_DIR/logs"
     fi
   done
 }
@@ -119,7 +154,7 @@ wait_for_rows() {
     done
     say "  [$(printf '%3d' "$waited")s]$line"
     if ((done_tables == ${#RAW_TABLES[@]} + 1)); then return 0; fi
-    fail_if_job_failed
+    fail_if_job_failed "$datagen_job" "$ingestion_job"
     ((waited < timeout_seconds)) || die "the rows did not arrive within ${timeout_seconds}s: see $(flink_rest_url) and $STATE_DIR/logs"
     sleep 5
     waited=$((waited + 5))
@@ -160,13 +195,16 @@ main() {
 
   local baseline
   baseline="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_dir)"
-  say "Submitting $DATAGEN_JOB_NAME: $records_per_airline flights per airline"
-  "$SCRIPTS_DIR/submit-job.sh" --state-dir "$STATE_DIR" datagen --max-records "$records_per_airline"
-  if [[ -n "$(job_ids_in_state "$INGESTION_JOB_NAME" RUNNING)" ]]; then
-    say "$INGESTION_JOB_NAME is already running: it picks up the new flights"
+  say "Submitting datagen-job: $records_per_airline flights per airline"
+  datagen_job="$(submit datagen --max-records "$records_per_airline" \
+    --records-per-second "$DATAGEN_RECORDS_PER_SECOND" --checkpoint-interval 5s | tail -n 1)"
+  if ingestion_job="$(running_ingestion_job)"; then
+    say "avro-to-iceberg-job is already running (job $ingestion_job): it picks up the new flights"
   else
-    say "Submitting $INGESTION_JOB_NAME"
-    "$SCRIPTS_DIR/submit-job.sh" --state-dir "$STATE_DIR" iceberg --checkpoint-interval 5s
+    wait_for_subjects
+    say "Submitting avro-to-iceberg-job"
+    # Rows become visible with each checkpoint (the Iceberg commit): every 5 s instead of the job's 60 s.
+    ingestion_job="$(submit iceberg --checkpoint-interval 5s | tail -n 1)"
   fi
 
   wait_for_rows "$baseline"

@@ -178,6 +178,11 @@ require_java() {
   command -v curl >/dev/null || die "curl not found: the scripts talk to the Flink REST API with it"
 }
 
+# RUNNING, FINISHED, FAILED, ... of one job (empty when the JobManager does not answer).
+flink_job_state() {
+  curl -fsS --max-time 5 "$(flink_rest_url)/jobs/$1" 2>/dev/null | sed -n 's/.*"state":"\([A-Z_]*\)".*/\1/p'
+}
+
 # Jobs known to the JobManager, one per line: "JOB_ID STATE NAME".
 flink_jobs() {
   local json
