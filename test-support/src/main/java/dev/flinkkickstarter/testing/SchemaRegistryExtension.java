@@ -1,0 +1,382 @@
+package dev.flinkkickstarter.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real schema registry speaking the Confluent REST API — Apicurio Registry, built by the {@code
+ * local-runtime/schema-registry} module — started in its own JVM for the tests of one class.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension().withBasicAuth("key", "secret");
+ *
+ * SchemaRegistrySettings settings = SchemaRegistrySettings.of(REGISTRY.clientProperties());
+ * }</pre>
+ *
+ * <p>Register it in a {@code static} field: the registry starts before the first test of the class and stops
+ * after the last one (and at JVM exit at the latest). It listens on a free loopback port, keeps schemas in
+ * memory, and applies global {@code BACKWARD} compatibility like a Confluent registry. Clients talk to it
+ * through a small reverse proxy that counts requests ({@link #requestCount()}), so tests can prove caching.
+ *
+ * <p>Differences from Confluent's registry that tests may notice: schema ids start at 1, and schema text is not
+ * normalised (the same schema with other whitespace gets a new id).
+ *
+ * <p>The registry app is located through the system property {@value #APP_DIR_PROPERTY}, which the parent POM
+ * sets for Surefire and Failsafe; outside Maven, the directory is searched for upwards from the working
+ * directory.
+ */
+public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAllCallback {
+
+    /** System property naming the directory that holds the registry's runner jar and lib/. */
+    public static final String APP_DIR_PROPERTY = "schema.registry.app.dir";
+
+    /** Path of the Confluent-compatible API on an Apicurio registry. */
+    public static final String CONFLUENT_API_PATH = "/apis/ccompat/v7";
+
+    private static final String RUNNER_JAR = "apicurio-registry-runner.jar";
+    private static final Path APP_DIR_IN_REPOSITORY =
+            Paths.get("local-runtime", "schema-registry", "target", "schema-registry-app");
+    // Generous: on a loaded two-core CI machine the registry took 40 s to start (2-4 s when idle).
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:\\s]+:(\\d+)");
+    private static final int LOG_TAIL_LINES = 40;
+    // Headers the JDK HttpClient sets itself (it refuses them) or that describe one hop only.
+    private static final Set<String> HOP_HEADERS =
+            Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive");
+
+    private final AtomicInteger requestCount = new AtomicInteger();
+    private String user;
+    private String password;
+
+    private Process registry;
+    private Path logFile;
+    private Thread shutdownHook;
+    private HttpServer proxy;
+    private ExecutorService proxyExecutor;
+
+    /**
+     * Requires HTTP basic authentication with this user and password for the registry's APIs. Call before the
+     * extension starts (i.e. where it is registered).
+     */
+    public SchemaRegistryExtension withBasicAuth(String user, String password) {
+        if (registry != null) {
+            throw new IllegalStateException("Basic auth must be configured before the registry starts");
+        }
+        if (user == null || user.isEmpty() || user.contains(":") || user.contains("=")) {
+            throw new IllegalArgumentException("The basic auth user must be non-empty without ':' or '='");
+        }
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("The basic auth password must be non-empty");
+        }
+        this.user = user;
+        this.password = password;
+        return this;
+    }
+
+    /** Starts the registry and the counting proxy in front of it. */
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        try {
+            startRegistry();
+            startProxy(awaitReady());
+        } catch (Exception | Error e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** Stops the proxy and the registry process. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    /**
+     * The registry's Confluent API base URL, e.g. {@code http://127.0.0.1:41234/apis/ccompat/v7}: the value of a
+     * Confluent client's {@code schema.registry.url}.
+     */
+    public String url() {
+        return "http://127.0.0.1:" + started().getAddress().getPort() + CONFLUENT_API_PATH;
+    }
+
+    /**
+     * Confluent client properties for this registry: {@code schema.registry.url} and, with basic auth, {@code
+     * basic.auth.credentials.source=USER_INFO} and {@code basic.auth.user.info}.
+     */
+    public Map<String, String> clientProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("schema.registry.url", url());
+        if (user != null) {
+            properties.put("basic.auth.credentials.source", "USER_INFO");
+            properties.put("basic.auth.user.info", user + ":" + password);
+        }
+        return properties;
+    }
+
+    /** The number of HTTP requests clients have sent to {@link #url()} since the start or the last reset. */
+    public int requestCount() {
+        started();
+        return requestCount.get();
+    }
+
+    /** Restarts {@link #requestCount()} from zero. */
+    public void resetRequestCount() {
+        started();
+        requestCount.set(0);
+    }
+
+    private void startRegistry() throws IOException {
+        Path appDir = locateApp();
+        logFile = Files.createTempFile("schema-registry-", ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1",
+                // Port 0: the registry picks a free port and logs it, so parallel builds never collide.
+                "-Dquarkus.http.port=0"));
+        if (user != null) {
+            command.add("-Dquarkus.security.users.embedded.users." + user + "=" + password);
+        }
+        command.add("-jar");
+        command.add(appDir.resolve(RUNNER_JAR).toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(appDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile());
+        builder.environment().put("REGISTRY_RULES_GLOBAL_COMPATIBILITY", "BACKWARD");
+        registry = builder.start();
+        Process started = registry;
+        shutdownHook = new Thread(started::destroyForcibly, "schema-registry-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Waits for the registry to log its port and report ready; returns its base URI. */
+    private URI awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI base = null;
+        while (System.nanoTime() - deadline < 0) {
+            if (!registry.isAlive()) {
+                throw new IllegalStateException(
+                        "The schema registry exited with code " + registry.exitValue() + " while starting" + logTail());
+            }
+            if (base == null) {
+                Matcher port = LISTENING.matcher(readLog());
+                if (port.find()) {
+                    base = URI.create("http://127.0.0.1:" + port.group(1));
+                }
+            }
+            if (base != null && isReady(client, base)) {
+                return base;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("The schema registry was not ready after " + STARTUP_TIMEOUT + logTail());
+    }
+
+    private static boolean isReady(HttpClient client, URI base) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/health/ready"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYetListening) {
+            return false;
+        }
+    }
+
+    private void startProxy(URI registryBase) throws IOException {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        proxyExecutor = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "schema-registry-proxy");
+            thread.setDaemon(true);
+            return thread;
+        });
+        proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        proxy.setExecutor(proxyExecutor);
+        proxy.createContext("/", exchange -> {
+            requestCount.incrementAndGet();
+            try {
+                forward(client, registryBase, exchange);
+            } finally {
+                exchange.close();
+            }
+        });
+        proxy.start();
+    }
+
+    /** Forwards one request as it is (method, path, query, headers, body) and the response as it is. */
+    private static void forward(HttpClient client, URI registryBase, HttpExchange exchange) throws IOException {
+        URI target = URI.create(registryBase + exchange.getRequestURI().toString());
+        byte[] requestBody;
+        try (InputStream in = exchange.getRequestBody()) {
+            requestBody = in.readAllBytes();
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(target)
+                .method(
+                        exchange.getRequestMethod(),
+                        requestBody.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(requestBody));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.sendResponseHeaders(502, -1);
+            return;
+        } catch (IOException e) {
+            exchange.sendResponseHeaders(502, -1);
+            return;
+        }
+        copyHeaders(response.headers(), exchange);
+        byte[] body = response.body();
+        boolean bodyless = body.length == 0 || "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.statusCode(), bodyless ? -1 : body.length);
+        if (!bodyless) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static void copyHeaders(HttpHeaders from, HttpExchange to) {
+        from.map().forEach((name, values) -> {
+            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                to.getResponseHeaders().put(name, values);
+            }
+        });
+    }
+
+    private void stop() {
+        if (proxy != null) {
+            proxy.stop(0);
+            proxy = null;
+        }
+        if (proxyExecutor != null) {
+            proxyExecutor.shutdownNow();
+            proxyExecutor = null;
+        }
+        if (registry != null) {
+            stopProcess(registry);
+            registry = null;
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // The hook is running or has run: nothing left to undo.
+            }
+            shutdownHook = null;
+        }
+        if (logFile != null) {
+            try {
+                Files.deleteIfExists(logFile);
+            } catch (IOException e) {
+                // A leftover temp file is harmless.
+            }
+            logFile = null;
+        }
+    }
+
+    private static void stopProcess(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = readLog().lines().collect(Collectors.toList());
+            List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return "; last lines of its log (" + logFile + "):\n" + String.join("\n", tail);
+        } catch (IOException e) {
+            return "; its log " + logFile + " is unreadable: " + e;
+        }
+    }
+
+    private String readLog() throws IOException {
+        // Lenient decoding: a log line cut mid-character must not fail the read.
+        return new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8);
+    }
+
+    private static Path locateApp() {
+        String configured = System.getProperty(APP_DIR_PROPERTY);
+        Path appDir = configured != null ? Paths.get(configured) : searchUpwards();
+        if (appDir == null || !Files.isRegularFile(appDir.resolve(RUNNER_JAR))) {
+            throw new IllegalStateException("The schema registry app is not built"
+                    + (appDir != null ? " (no " + appDir.resolve(RUNNER_JAR) + ")" : "")
+                    + ": run ./mvnw verify (or ./mvnw -pl <module> -am verify) from the repository root; the"
+                    + " local-runtime/schema-registry module builds it. Outside Maven, set -D" + APP_DIR_PROPERTY
+                    + " to its target/schema-registry-app directory.");
+        }
+        return appDir;
+    }
+
+    private static Path searchUpwards() {
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(APP_DIR_IN_REPOSITORY).resolve(RUNNER_JAR))) {
+                return dir.resolve(APP_DIR_IN_REPOSITORY);
+            }
+        }
+        return null;
+    }
+
+    private HttpServer started() {
+        if (proxy == null) {
+            throw new IllegalStateException(
+                    "The schema registry is not running: register SchemaRegistryExtension in a static field with"
+                            + " @RegisterExtension and use it from tests (it runs from beforeAll to afterAll)");
+        }
+        return proxy;
+    }
+}
