@@ -47,6 +47,17 @@ job_jar() {
   esac
 }
 
+# The CLI's own error report ("The program finished with the following exception: ..."), or the log's tail.
+show_cli_error() {
+  local log="$1" start
+  start="$(grep -n 'The program finished with the following exception' "$log" | tail -n 1 | cut -d: -f1)"
+  if [[ -n "$start" ]]; then
+    tail -n "+$start" "$log" | head -n 30
+  else
+    tail -n 40 "$log"
+  fi
+}
+
 main() {
   while (($#)); do
     case "$1" in
@@ -86,10 +97,16 @@ main() {
   local -a java_opts
   read -r -a java_opts <<<"$(sed -n 's/^env\.java\.opts\.all: *//p' "$(flink_conf_dir)/config.yaml")"
   say "Submitting $(basename "$jar") to $(flink_rest_url) with: ${job_flags[*]}"
-  FLINK_CONF_DIR="$(flink_conf_dir)" java "${java_opts[@]}" \
-    "-Dlog.file=$(log_file flink-cli)" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j-cli.properties" \
-    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" "${job_flags[@]}" ||
-    die "flink run failed (CLI log: $(log_file flink-cli))"
+  # The job id goes to stdout; the CLI's stderr joins its log file: after a successful submission it only
+  # carries noise, such as Hadoop's shutdown hook failing once the CLI closed the job's class loader.
+  local cli_log
+  cli_log="$(log_file flink-cli)"
+  if ! FLINK_CONF_DIR="$(flink_conf_dir)" java "${java_opts[@]}" \
+    "-Dlog.file=$cli_log" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j-cli.properties" \
+    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" "${job_flags[@]}" 2>>"$cli_log"; then
+    show_cli_error "$cli_log"
+    die "flink run failed (CLI log: $cli_log)"
+  fi
 }
 
 main "$@"
