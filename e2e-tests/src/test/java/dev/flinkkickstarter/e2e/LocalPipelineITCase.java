@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -34,6 +35,11 @@ class LocalPipelineITCase {
 
     @RegisterExtension
     static final LocalStackExtension STACK = LocalStackExtension.fromSystemProperties();
+
+    @AfterEach
+    void cancelJobsLeftRunning() {
+        STACK.cancelUnfinishedJobs();
+    }
 
     @Test
     void ingestsExactlyTheGeneratedFlights() {

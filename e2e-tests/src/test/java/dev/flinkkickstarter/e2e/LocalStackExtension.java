@@ -173,6 +173,21 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
         return metrics.isEmpty() ? 0 : metrics.get(0).path("value").asLong();
     }
 
+    /** Cancels every job that has not finished, so a failed test leaves no job holding slots. */
+    void cancelUnfinishedJobs() {
+        for (JsonNode job : getJson(flinkUrl("/jobs/overview")).path("jobs")) {
+            String state = job.path("state").asText();
+            if (!List.of("FINISHED", "CANCELED", "FAILED").contains(state)) {
+                LOG.info(
+                        "Cancelling job {} ({}, {})",
+                        job.path("jid").asText(),
+                        job.path("name").asText(),
+                        state);
+                cancel(job.path("jid").asText());
+            }
+        }
+    }
+
     void cancel(String jobId) {
         send(HttpRequest.newBuilder(flinkUrl("/jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody())
