@@ -77,9 +77,10 @@ class LocalPipelineITCase {
                 "datagen",
                 "--max-records",
                 String.valueOf(perAirline),
-                // About 30 s of data: still flowing when the TaskManager dies.
+                // About 75 s of data: still flowing when the TaskManager dies, even when submitting the
+                // ingestion job takes half a minute on a busy machine.
                 "--records-per-second",
-                "100",
+                "40",
                 "--seed",
                 "11",
                 "--checkpoint-interval",
