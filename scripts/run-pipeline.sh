@@ -141,7 +141,7 @@ fail_if_job_failed() {
 
 # Waits until every raw table holds its baseline plus this run's flights, and the flight table both.
 wait_for_rows() {
-  local baseline="$1" waited=0 counts table target line done_tables
+  local baseline="$1" started="$SECONDS" counts table target line done_tables
   say "Waiting for the flights to be committed to Iceberg (commits happen on Flink checkpoints; timeout ${timeout_seconds}s)"
   while true; do
     counts="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_dir)"
@@ -152,12 +152,11 @@ wait_for_rows() {
       line+="  $table $(count_of "$table" "$counts")/$target"
       if (($(count_of "$table" "$counts") >= target)); then done_tables=$((done_tables + 1)); fi
     done
-    say "  [$(printf '%3d' "$waited")s]$line"
+    say "  [$(printf '%3d' $((SECONDS - started)))s]$line"
     if ((done_tables == ${#RAW_TABLES[@]} + 1)); then return 0; fi
     fail_if_job_failed "$datagen_job" "$ingestion_job"
-    ((waited < timeout_seconds)) || die "the rows did not arrive within ${timeout_seconds}s: see $(flink_rest_url) and $STATE_DIR/logs"
+    ((SECONDS - started < timeout_seconds)) || die "the rows did not arrive within ${timeout_seconds}s: see $(flink_rest_url) and $STATE_DIR/logs"
     sleep 5
-    waited=$((waited + 5))
   done
 }
 
