@@ -1,0 +1,214 @@
+package dev.flinkkickstarter.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flinkkickstarter.localruntime.IcebergWarehouse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shipped fat jars on a real Flink session cluster, submitted with {@code flink run} through the
+ * project's scripts: datagen-job writes flights to Kafka (exactly once), avro-to-iceberg-job writes them to
+ * Iceberg, and the tables end up with exactly the generated rows, also after a TaskManager is killed.
+ */
+class LocalPipelineITCase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPipelineITCase.class);
+
+    private static final String SKYONE = "airlines.skyone";
+    private static final String SUNSET = "airlines.sunset";
+    private static final String FLIGHT = "airlines.flight";
+    /** Each raw table's unique key (the booking reference, also the Kafka key). */
+    private static final Map<String, String> KEYS = Map.of(SKYONE, "confirmation", SUNSET, "reference_number");
+
+    private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration STATE_TIMEOUT = Duration.ofMinutes(2);
+
+    @RegisterExtension
+    static final LocalStackExtension STACK = LocalStackExtension.fromSystemProperties();
+
+    @AfterEach
+    void cancelJobsLeftRunning() {
+        STACK.cancelUnfinishedJobs();
+    }
+
+    @Test
+    void ingestsExactlyTheGeneratedFlights() {
+        int perAirline = 1000;
+        String datagen = STACK.submit(
+                "datagen",
+                "--max-records",
+                String.valueOf(perAirline),
+                "--records-per-second",
+                "unlimited",
+                "--seed",
+                "7",
+                "--checkpoint-interval",
+                "2s");
+        // The ingestion job reads the value schemas from the registry when it starts: datagen registers them.
+        awaitSubjects("airline.skyone-value", "airline.sunset-value");
+        String ingestion = STACK.submit("iceberg", "--checkpoint-interval", "2s");
+        IcebergWarehouse warehouse = STACK.defaultWarehouse();
+
+        awaitRows(warehouse, perAirline, datagen, ingestion);
+        awaitState(datagen, "FINISHED");
+        assertNoMoreRowsArrive(warehouse, perAirline, ingestion);
+        assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
+
+        cancel(ingestion);
+    }
+
+    @Test
+    void recoversFromAKilledTaskManagerWithoutLosingOrDuplicatingRows() throws Exception {
+        // Topics, tables' warehouse and consumer group of its own: independent of the other test.
+        int perAirline = 3000;
+        String skyoneTopic = "e2e.recovery.skyone";
+        String sunsetTopic = "e2e.recovery.sunset";
+        String datagen = STACK.submit(
+                "datagen",
+                "--max-records",
+                String.valueOf(perAirline),
+                // About 75 s of data: still flowing when the TaskManager dies, even when submitting the
+                // ingestion job takes half a minute on a busy machine.
+                "--records-per-second",
+                "40",
+                "--seed",
+                "11",
+                "--checkpoint-interval",
+                "2s",
+                "--skyone-topic",
+                skyoneTopic,
+                "--sunset-topic",
+                sunsetTopic,
+                "--transactional-id-prefix",
+                "e2e-recovery");
+        awaitSubjects(skyoneTopic + "-value", sunsetTopic + "-value");
+        String warehouseUri =
+                STACK.stateDir().resolve("warehouse-recovery").toUri().toString();
+        String ingestion = STACK.submit(
+                "iceberg",
+                "--checkpoint-interval",
+                "2s",
+                "--warehouse",
+                warehouseUri,
+                "--topics",
+                skyoneTopic + "," + sunsetTopic,
+                "--table-mapping",
+                skyoneTopic + "=" + SKYONE + "," + sunsetTopic + "=" + SUNSET,
+                "--flight-mapping",
+                skyoneTopic + "=skyone," + sunsetTopic + "=sunset",
+                "--consumer.group.id",
+                "e2e-recovery");
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+
+        await("first rows committed to Iceberg")
+                .atMost(ROWS_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    failIfFailed(datagen, ingestion);
+                    return warehouse.rowCount(SKYONE) > 0;
+                });
+        assertThat(STACK.jobState(datagen))
+                .as("datagen must still be producing when the TaskManager dies, or the kill proves nothing")
+                .isEqualTo("RUNNING");
+        assertThat(warehouse.rowCount(SKYONE)).isLessThan(perAirline);
+
+        STACK.killTaskManager(1);
+        STACK.startMissingComponents();
+
+        awaitRows(warehouse, perAirline, datagen, ingestion);
+        awaitState(datagen, "FINISHED");
+        assertNoMoreRowsArrive(warehouse, perAirline, ingestion);
+        assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
+        assertThat(STACK.restarts(ingestion))
+                .as("the ingestion job restarted after the kill")
+                .isPositive();
+        assertThat(STACK.restarts(datagen))
+                .as("datagen restarted after the kill")
+                .isPositive();
+
+        cancel(ingestion);
+    }
+
+    private static void awaitSubjects(String... subjects) {
+        await("schema registry subjects " + List.of(subjects))
+                .atMost(STATE_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> STACK.registrySubjects().containsAll(List.of(subjects)));
+    }
+
+    /** Waits until each raw table holds at least the expected rows and the flight table both airlines'. */
+    private static void awaitRows(IcebergWarehouse warehouse, int perAirline, String datagen, String ingestion) {
+        await("Iceberg rows: " + perAirline + " per airline table, " + 2 * perAirline + " in " + FLIGHT)
+                .atMost(ROWS_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    failIfFailed(datagen, ingestion);
+                    long skyone = warehouse.rowCount(SKYONE);
+                    long sunset = warehouse.rowCount(SUNSET);
+                    long flight = warehouse.rowCount(FLIGHT);
+                    LOG.info("Rows: {} {}, {} {}, {} {}", SKYONE, skyone, SUNSET, sunset, FLIGHT, flight);
+                    return skyone >= perAirline && sunset >= perAirline && flight >= 2L * perAirline;
+                });
+    }
+
+    /**
+     * Exact counts, and still exact after two more checkpoints (each one an Iceberg commit) of the ingestion
+     * job: nothing lost, nothing written twice, nothing arriving late.
+     */
+    private static void assertNoMoreRowsArrive(IcebergWarehouse warehouse, int perAirline, String ingestion) {
+        long checkpoints = STACK.completedCheckpoints(ingestion);
+        await("two more checkpoints of the ingestion job")
+                .atMost(STATE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> STACK.completedCheckpoints(ingestion) >= checkpoints + 2);
+
+        for (String table : List.of(SKYONE, SUNSET)) {
+            assertThat(warehouse.rowCount(table)).as("rows in %s", table).isEqualTo(perAirline);
+            List<Record> rows = warehouse.rows(table);
+            assertThat(rows).as("rows read from %s", table).hasSize(perAirline);
+            assertThat(rows.stream().map(row -> row.getField(KEYS.get(table))).distinct())
+                    .as("distinct booking references in %s", table)
+                    .hasSize(perAirline);
+        }
+        assertThat(warehouse.rowCount(FLIGHT)).as("rows in %s", FLIGHT).isEqualTo(2L * perAirline);
+        List<Record> flights = warehouse.rows(FLIGHT);
+        assertThat(flights.stream()
+                        .map(row -> row.getField("airline") + "/" + row.getField("confirmation_code"))
+                        .distinct())
+                .as("distinct airline/confirmation pairs in %s", FLIGHT)
+                .hasSize(2 * perAirline);
+        assertThat(flights.stream()
+                        .collect(Collectors.groupingBy(row -> row.getField("airline"), Collectors.counting()))
+                        .values())
+                .as("rows per airline in %s", FLIGHT)
+                .containsExactly((long) perAirline, (long) perAirline);
+    }
+
+    private static void awaitState(String jobId, String state) {
+        await("job " + jobId + " " + state)
+                .atMost(STATE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> STACK.jobState(jobId), state::equals);
+    }
+
+    private static void failIfFailed(String... jobIds) {
+        for (String jobId : jobIds) {
+            assertThat(STACK.jobState(jobId)).as("state of job %s", jobId).isNotEqualTo("FAILED");
+        }
+    }
+
+    private static void cancel(String jobId) {
+        STACK.cancel(jobId);
+        awaitState(jobId, "CANCELED");
+    }
+}
