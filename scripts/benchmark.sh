@@ -7,9 +7,11 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/benchmark.sh [--records N]
+Usage: scripts/benchmark.sh [--records N] [--iceberg-job-args "FLAGS"]
 
-  --records N   records per airline (default 1000000); e.g. --records 100000 for a quick run
+  --records N                  records per airline (default 1000000); e.g. --records 100000 for a quick run
+  --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
+                               "--table-property.write.parquet.compression-codec=snappy"
 
 Results: benchmarks/target/benchmark/benchmark.{md,csv,json}, profiles.txt (JFR hot frames), the *.jfr
 recordings and every process's log.
@@ -17,6 +19,7 @@ USAGE
 }
 
 records=1000000
+iceberg_job_args=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --records)
@@ -25,6 +28,14 @@ while [[ $# -gt 0 ]]; do
         exit 2
       }
       records="$2"
+      shift 2
+      ;;
+    --iceberg-job-args)
+      [[ $# -ge 2 ]] || {
+        echo "error: --iceberg-job-args needs a value" >&2
+        exit 2
+      }
+      iceberg_job_args="$2"
       shift 2
       ;;
     -h | --help)
@@ -45,6 +56,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # format check are the normal build's business, not the benchmark's.
 ./mvnw -B -ntp -Pbenchmarks -pl benchmarks -am verify \
   -Dbenchmark.records="$records" \
+  -Dbenchmark.iceberg-job.args="$iceberg_job_args" \
   -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=PipelineBenchmark -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dspotless.check.skip=true

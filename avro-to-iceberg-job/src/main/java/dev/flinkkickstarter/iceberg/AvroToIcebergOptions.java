@@ -8,6 +8,7 @@ import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.kafka.KafkaSources;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.iceberg.DistributionMode;
@@ -40,6 +42,8 @@ final class AvroToIcebergOptions {
     static final String DLQ_TOPIC_SUFFIX = "dlq-topic-suffix";
     /** {@code --partition-spec.<namespace.table>=<spec>}, e.g. {@code --partition-spec.airlines.flight=day(departure_time)}. */
     static final String PARTITION_SPEC_PREFIX = "partition-spec.";
+    /** {@code --table-property.<key>=<value>}: an Iceberg table property for every table the job writes. */
+    static final String TABLE_PROPERTY_PREFIX = "table-property.";
 
     static final List<String> DEFAULT_TOPICS = List.of("airline.skyone", "airline.sunset");
     static final String DEFAULT_TABLE_NAMESPACE = "airlines";
@@ -60,6 +64,8 @@ final class AvroToIcebergOptions {
             "month(departure_time)",
             DEFAULT_FLIGHT_TABLE,
             "month(" + FlightMapping.DEPARTURE_TIME + ")");
+
+    static final Map<String, String> DEFAULT_TABLE_PROPERTIES = Map.of();
 
     private static final Set<String> FLAGS = Set.of(
             TOPICS,
@@ -97,10 +103,12 @@ final class AvroToIcebergOptions {
     private final String startingOffsets;
     private final String deadLetterTopicSuffix;
     private final Map<String, String> partitionSpecs;
+    private final Map<String, String> tableProperties;
 
     private AvroToIcebergOptions(JobArguments args) {
         List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
         prefixes.add(PARTITION_SPEC_PREFIX);
+        prefixes.add(TABLE_PROPERTY_PREFIX);
         Set<String> names = new HashSet<>(FLAGS);
         names.addAll(ClientSettings.FLAGS);
         args.checkOnlyKnownFlags(names, prefixes);
@@ -169,6 +177,10 @@ final class AvroToIcebergOptions {
         Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
         specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
         this.partitionSpecs = Map.copyOf(specs);
+
+        Map<String, String> properties = new TreeMap<>(DEFAULT_TABLE_PROPERTIES);
+        properties.putAll(args.withPrefix(TABLE_PROPERTY_PREFIX));
+        this.tableProperties = Collections.unmodifiableMap(properties);
     }
 
     static AvroToIcebergOptions from(JobArguments args) {
@@ -225,6 +237,11 @@ final class AvroToIcebergOptions {
         return partitionSpecs.getOrDefault(table.toString(), "");
     }
 
+    /** Iceberg table properties for every table the job writes: set at creation, and on start where they differ. */
+    Map<String, String> tableProperties() {
+        return tableProperties;
+    }
+
     private static Map<String, String> pairs(List<String> items, String flag) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (String item : items) {
@@ -254,6 +271,7 @@ final class AvroToIcebergOptions {
         return "AvroToIcebergOptions{routes=" + routes + ", flightTable=" + flightTable + ", checkpointInterval="
                 + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
-                + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs + "}";
+                + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
+                + ", tableProperties=" + tableProperties + "}";
     }
 }

@@ -51,6 +51,7 @@ class AvroToIcebergOptionsTest {
                 "--starting-offsets", "earliest",
                 "--dlq-topic-suffix", "-dead",
                 "--partition-spec.sales.orders", "bucket(8, id)",
+                "--table-property.write.parquet.compression-codec", "snappy",
                 "--catalog-type", "rest",
                 "--warehouse", "s3://bucket/warehouse",
                 "--catalog.uri", "http://localhost:8181");
@@ -65,6 +66,7 @@ class AvroToIcebergOptionsTest {
         assertThat(options.startingOffsets()).isEqualTo("earliest");
         assertThat(options.deadLetterTopicSuffix()).isEqualTo("-dead");
         assertThat(options.partitionSpec(TableIdentifier.parse("sales.orders"))).isEqualTo("bucket(8, id)");
+        assertThat(options.tableProperties()).containsEntry("write.parquet.compression-codec", "snappy");
     }
 
     @Test

@@ -55,6 +55,7 @@ class PipelineBenchmark {
 
     private static Path output;
     private static long recordsPerAirline;
+    private static List<String> icebergJobArgs;
     private static KafkaBrokerProcess broker;
     private static KafkaTopics topics;
 
@@ -72,6 +73,8 @@ class PipelineBenchmark {
         output = Paths.get(System.getProperty("benchmark.output.dir", "target/benchmark"))
                 .toAbsolutePath();
         recordsPerAirline = Long.parseLong(System.getProperty("benchmark.records", "1000000"));
+        String extraArgs = System.getProperty("benchmark.iceberg-job.args", "").trim();
+        icebergJobArgs = extraArgs.isEmpty() ? List.of() : List.of(extraArgs.split("\\s+"));
         FileUtils.deleteDirectory(output.toFile());
         Files.createDirectories(output);
         broker = KafkaBrokerProcess.start(output.resolve("kafka"), PARTITIONS);
@@ -190,7 +193,9 @@ class PipelineBenchmark {
                 + " cores) in its own JVM; broker, registry and Kafka tools in JVMs of their own; all on one machine.");
         report.note(
                 "Job time: datagen from its first record in Kafka to its last one written (at-least-once) or committed (exactly-once, checkpoints every 10 s); avro-to-iceberg from the job's RUNNING state to the last row committed to Iceberg (checkpoints every "
-                        + ICEBERG_CHECKPOINT_INTERVAL + ", tables partitioned by month).");
+                        + ICEBERG_CHECKPOINT_INTERVAL + ", tables partitioned by month"
+                        + (icebergJobArgs.isEmpty() ? "" : ", extra flags: " + String.join(" ", icebergJobArgs))
+                        + ").");
         report.note("Load average (1/5/15 min) before each step: " + String.join("; ", loadAverages) + ".");
         report.write(output);
 
@@ -292,6 +297,7 @@ class PipelineBenchmark {
                                 "--partition-spec.airlines.skyone=month(flight_departure_time)",
                                 "--partition-spec.airlines.sunset=month(departure_time)",
                                 "--partition-spec.airlines.flight=month(departure_time)")
+                        .arguments(icebergJobArgs)
                         .start()) {
             long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
             long started = 0;
@@ -341,6 +347,8 @@ class PipelineBenchmark {
                 Log4jConfig.write(
                         output.resolve("job-log4j2.properties"),
                         "org.apache.flink.runtime.executiongraph.ExecutionGraph",
+                        // When each checkpoint completes, and so when the rows it carries are committed.
+                        "org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
                         "dev.flinkkickstarter")));
         jvm.addAll(
                 Arrays.asList(System.getProperty("flink.jvm.opens", "").trim().split("\\s+")));

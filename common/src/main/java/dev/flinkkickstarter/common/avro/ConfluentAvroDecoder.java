@@ -2,6 +2,10 @@ package dev.flinkkickstarter.common.avro;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.io.ByteArrayInputStream;
@@ -14,6 +18,7 @@ import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
@@ -29,11 +34,14 @@ import org.apache.avro.io.DecoderFactory;
  * KafkaRecordDeserializationSchema} or a {@code ProcessFunction}. Serializable; the registry client
  * is created on the first {@link #decode} on the task. The writer schema comes from the id in the
  * header (cached per id) and is resolved to the reader schema by Avro's schema resolution, so records
- * written with older or newer compatible schemas decode to the reader schema. Thread-safe.
+ * written with older or newer compatible schemas decode to the reader schema. Strings decode to
+ * {@link org.apache.avro.util.Utf8}, Avro's generic representation, even where the schema carries a
+ * code generator's {@code "avro.java.string": "String"} hint. Thread-safe.
  */
 public final class ConfluentAvroDecoder implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConfluentSchemaCoder coder;
     /** Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro versions. */
@@ -44,7 +52,32 @@ public final class ConfluentAvroDecoder implements Serializable {
 
     private ConfluentAvroDecoder(Schema readerSchema, String topic, SchemaRegistrySettings settings) {
         this.coder = new ConfluentSchemaCoder(topic, settings);
-        this.readerSchemaJson = checkNotNull(readerSchema, "readerSchema").toString();
+        this.readerSchemaJson = withoutJavaStringHints(checkNotNull(readerSchema, "readerSchema"));
+    }
+
+    /**
+     * {@code schema}'s JSON without {@code avro.java.string} hints on strings and map keys. With the hint,
+     * Avro decodes each string's UTF-8 bytes into a {@code String}, which the next step (e.g. an Iceberg
+     * row) encodes right back to UTF-8; as {@code Utf8} the bytes go on as they are.
+     */
+    private static String withoutJavaStringHints(Schema schema) {
+        try {
+            JsonNode json = JSON.readTree(schema.toString());
+            removeJavaStringHints(json);
+            return JSON.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Avro wrote a schema that is not JSON: " + schema, e);
+        }
+    }
+
+    private static void removeJavaStringHints(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            String type = object.path("type").asText();
+            if (type.equals("string") || type.equals("map")) {
+                object.remove(GenericData.STRING_PROP);
+            }
+        }
+        node.forEach(ConfluentAvroDecoder::removeJavaStringHints);
     }
 
     /** A decoder for values of {@code topic}, producing records of {@code readerSchema}. */

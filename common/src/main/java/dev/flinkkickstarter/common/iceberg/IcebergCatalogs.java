@@ -21,7 +21,8 @@ import org.apache.iceberg.flink.CatalogLoader;
  *
  * <ul>
  *   <li>{@code type=hadoop} (default): tables under {@code warehouse}, a local directory unless it
- *       names another file system. Zero setup, one writer per table at a time.
+ *       names another file system. Zero setup, one writer per table at a time. On a local
+ *       warehouse, files are written with {@link LocalFileIO} unless {@code io-impl} says otherwise.
  *   <li>{@code type=rest}: an Iceberg REST catalog at {@code uri}, optionally with {@code
  *       credential} (OAuth2 client credentials) or {@code token}, and {@code warehouse}.
  *   <li>{@code type=glue}: AWS Glue with S3 storage ({@code warehouse=s3://bucket/prefix}, {@code
@@ -35,6 +36,7 @@ public final class IcebergCatalogs {
     public static final String WAREHOUSE = CatalogProperties.WAREHOUSE_LOCATION;
     public static final String URI = CatalogProperties.URI;
     public static final String CATALOG_IMPL = CatalogProperties.CATALOG_IMPL;
+    public static final String IO_IMPL = CatalogProperties.FILE_IO_IMPL;
     /** Catalog name used in Iceberg's logs and metrics; not part of any table identifier here. */
     public static final String NAME = "name";
 
@@ -79,8 +81,8 @@ public final class IcebergCatalogs {
 
     /**
      * The properties with defaults filled in: {@code type=hadoop}, and for that type a local
-     * warehouse directory. Keys are Iceberg's; values may be secrets, so print only {@link
-     * #describe(Map)}.
+     * warehouse directory and, where the warehouse is local, {@code io-impl=}{@link LocalFileIO}.
+     * Keys are Iceberg's; values may be secrets, so print only {@link #describe(Map)}.
      */
     public static Map<String, String> withDefaults(Map<String, String> catalogProperties) {
         checkNotNull(catalogProperties, "catalogProperties");
@@ -90,6 +92,9 @@ public final class IcebergCatalogs {
             properties.put(TYPE, properties.getOrDefault(TYPE, DEFAULT_TYPE).toLowerCase(Locale.ROOT));
             if (properties.get(TYPE).equals(CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP)) {
                 properties.putIfAbsent(WAREHOUSE, DEFAULT_LOCAL_WAREHOUSE);
+                if (LocalFileIO.isLocal(properties.get(WAREHOUSE))) {
+                    properties.putIfAbsent(IO_IMPL, LocalFileIO.class.getName());
+                }
             }
         }
         return Map.copyOf(properties);

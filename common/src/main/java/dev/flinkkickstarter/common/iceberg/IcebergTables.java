@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -23,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a table match the schema the job writes: creates namespace and table when absent (format
- * v2), and on later starts evolves the table by name when the source schema gained columns.
+ * Makes a table match the schema and properties the job writes with: creates namespace and table
+ * when absent (format v2), and on later starts evolves the table by name when the source schema
+ * gained columns and sets the given table properties where they differ.
  *
  * <p>Evolution only ever adds optional columns or widens types the way Iceberg allows ({@code int
  * -> long}, {@code float -> double}, wider decimals). Anything else would silently corrupt the table
@@ -38,8 +41,9 @@ public final class IcebergTables {
     private IcebergTables() {}
 
     /**
-     * The table {@code identifier}, created with {@code schema} and {@code partitioning.apply(schema)}
-     * if absent, else evolved to accept {@code schema}'s columns.
+     * The table {@code identifier}, created with {@code schema}, {@code partitioning.apply(schema)} and
+     * {@code tableProperties} if absent, else evolved to accept {@code schema}'s columns and given {@code
+     * tableProperties}' values (its other properties are left alone).
      */
     public static Table createOrEvolve(
             Catalog catalog,
@@ -71,7 +75,26 @@ public final class IcebergTables {
         }
         Table table = catalog.loadTable(identifier);
         evolve(table, schema);
+        updateProperties(table, tableProperties);
         return table;
+    }
+
+    /** Sets each of {@code properties} on {@code table} whose value differs, in one commit. */
+    public static void updateProperties(Table table, Map<String, String> properties) {
+        Map<String, String> changed = new TreeMap<>();
+        properties.forEach((key, value) -> {
+            if (!value.equals(table.properties().get(key))) {
+                changed.put(key, value);
+            }
+        });
+        if (changed.isEmpty()) {
+            return;
+        }
+        UpdateProperties update = table.updateProperties();
+        changed.forEach(update::set);
+        update.commit();
+        LOG.info("Set properties {} on Iceberg table {}", changed, table.name());
+        table.refresh();
     }
 
     /** Adds {@code desired}'s new columns to {@code table}; fails if {@code desired} is incompatible. */

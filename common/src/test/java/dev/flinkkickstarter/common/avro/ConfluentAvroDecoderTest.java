@@ -7,6 +7,7 @@ import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -14,6 +15,7 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.util.Utf8;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,6 +52,26 @@ class ConfluentAvroDecoderTest {
 
         assertThat(record.get("flightNumber")).hasToString("SK1");
         assertThat(record.get("departure")).isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void decodesStringsAsUtf8EvenWhereTheSchemaAsksForJavaStrings() throws IOException {
+        Schema javaStrings = new Schema.Parser()
+                .parse("{\"type\":\"record\",\"name\":\"Flight\",\"namespace\":\"test\",\"fields\":["
+                        + "{\"name\":\"flightNumber\",\"type\":{\"type\":\"string\",\"avro.java.string\":\"String\"}},"
+                        + "{\"name\":\"departure\",\"type\":\"long\"},"
+                        + "{\"name\":\"crew\",\"type\":{\"type\":\"map\",\"values\":"
+                        + "{\"type\":\"string\",\"avro.java.string\":\"String\"},\"avro.java.string\":\"String\"}}]}");
+        int id = registry.preRegister(TOPIC + "-value", javaStrings.toString());
+        GenericRecord written = new GenericData.Record(javaStrings);
+        written.put("flightNumber", "SK1");
+        written.put("departure", 1L);
+        written.put("crew", Map.of("captain", "Ada"));
+
+        GenericRecord record = decoder(javaStrings).decode(confluent(id, written));
+
+        assertThat(record.get("flightNumber")).isEqualTo(new Utf8("SK1"));
+        assertThat(record.get("crew")).isEqualTo(Map.of(new Utf8("captain"), new Utf8("Ada")));
     }
 
     @Test

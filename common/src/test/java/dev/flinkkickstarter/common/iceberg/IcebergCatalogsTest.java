@@ -13,7 +13,23 @@ class IcebergCatalogsTest {
         assertThat(IcebergCatalogs.withDefaults(Map.of()))
                 .containsEntry(IcebergCatalogs.TYPE, "hadoop")
                 .containsEntry(IcebergCatalogs.WAREHOUSE, IcebergCatalogs.DEFAULT_LOCAL_WAREHOUSE)
-                .containsEntry(IcebergCatalogs.NAME, IcebergCatalogs.DEFAULT_NAME);
+                .containsEntry(IcebergCatalogs.NAME, IcebergCatalogs.DEFAULT_NAME)
+                .containsEntry(IcebergCatalogs.IO_IMPL, LocalFileIO.class.getName());
+    }
+
+    @Test
+    void localFileIoOnlyForLocalWarehousesWithoutAnIoImpl() {
+        assertThat(IcebergCatalogs.withDefaults(Map.of(IcebergCatalogs.WAREHOUSE, "/data/warehouse")))
+                .containsEntry(IcebergCatalogs.IO_IMPL, LocalFileIO.class.getName());
+        assertThat(IcebergCatalogs.withDefaults(Map.of(IcebergCatalogs.WAREHOUSE, "hdfs://namenode/warehouse")))
+                .doesNotContainKey(IcebergCatalogs.IO_IMPL);
+        assertThat(IcebergCatalogs.withDefaults(Map.of(
+                        IcebergCatalogs.WAREHOUSE, "file:/data/warehouse",
+                        IcebergCatalogs.IO_IMPL, "org.apache.iceberg.hadoop.HadoopFileIO")))
+                .containsEntry(IcebergCatalogs.IO_IMPL, "org.apache.iceberg.hadoop.HadoopFileIO");
+        assertThat(IcebergCatalogs.withDefaults(
+                        Map.of(IcebergCatalogs.TYPE, "rest", IcebergCatalogs.WAREHOUSE, "file:/data/warehouse")))
+                .doesNotContainKey(IcebergCatalogs.IO_IMPL);
     }
 
     @Test

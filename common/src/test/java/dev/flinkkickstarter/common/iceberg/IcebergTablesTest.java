@@ -107,6 +107,51 @@ class IcebergTablesTest {
         assertThat(catalog.loadTable(BOOKINGS).schema().asStruct()).isEqualTo(V1.asStruct());
     }
 
+    @Test
+    void createsWithTablePropertiesAndSetsChangedOnesOnLaterStarts() {
+        Table created = IcebergTables.createOrEvolve(
+                catalog,
+                BOOKINGS,
+                V1,
+                s -> PartitionSpec.unpartitioned(),
+                Map.of("write.parquet.dict-size-bytes", "65536", "commit.retry.num-retries", "7"));
+        assertThat(created.properties())
+                .containsEntry("write.parquet.dict-size-bytes", "65536")
+                .containsEntry("commit.retry.num-retries", "7");
+        catalog.loadTable(BOOKINGS).updateProperties().set("owner", "data-eng").commit();
+
+        IcebergTables.createOrEvolve(
+                catalog,
+                BOOKINGS,
+                V1,
+                s -> PartitionSpec.unpartitioned(),
+                Map.of("write.parquet.dict-size-bytes", "32768", "commit.retry.num-retries", "7"));
+
+        assertThat(catalog.loadTable(BOOKINGS).properties())
+                .containsEntry("write.parquet.dict-size-bytes", "32768")
+                .containsEntry("commit.retry.num-retries", "7")
+                .containsEntry("owner", "data-eng");
+    }
+
+    @Test
+    void unchangedTablePropertiesMakeNoCommit() {
+        Map<String, String> properties = Map.of("write.parquet.dict-size-bytes", "65536");
+        IcebergTables.createOrEvolve(catalog, BOOKINGS, V1, s -> PartitionSpec.unpartitioned(), properties);
+        int metadataVersions = metadataLog(catalog.loadTable(BOOKINGS));
+
+        IcebergTables.createOrEvolve(catalog, BOOKINGS, V1, s -> PartitionSpec.unpartitioned(), properties);
+
+        assertThat(metadataLog(catalog.loadTable(BOOKINGS))).isEqualTo(metadataVersions);
+    }
+
+    private static int metadataLog(Table table) {
+        return ((HasTableOperations) table)
+                .operations()
+                .current()
+                .previousFiles()
+                .size();
+    }
+
     private Table create(Schema schema) {
         return IcebergTables.createOrEvolve(catalog, BOOKINGS, schema, s -> PartitionSpec.unpartitioned(), Map.of());
     }

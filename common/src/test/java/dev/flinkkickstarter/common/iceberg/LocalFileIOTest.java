@@ -1,0 +1,138 @@
+package dev.flinkkickstarter.common.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.PositionOutputStream;
+import org.apache.iceberg.io.SeekableInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalFileIOTest {
+
+    @TempDir
+    Path dir;
+
+    private final LocalFileIO io = new LocalFileIO();
+
+    @Test
+    void writesAndReadsBackKeepingTheLocationAsGiven() throws IOException {
+        String location = "file:" + dir.resolve("data/month=2026-11/00000-0.parquet");
+        byte[] content = "PAR1 pages footer PAR1".getBytes(StandardCharsets.UTF_8);
+
+        OutputFile output = io.newOutputFile(location);
+        try (PositionOutputStream out = output.create()) {
+            out.write(content, 0, 4);
+            out.write(' ');
+            out.write(content, 5, content.length - 5);
+            assertThat(out.getPos()).isEqualTo(content.length);
+        }
+
+        InputFile input = io.newInputFile(location);
+        assertThat(output.location()).isEqualTo(location);
+        assertThat(input.location()).isEqualTo(location);
+        assertThat(input.exists()).isTrue();
+        assertThat(input.getLength()).isEqualTo(content.length);
+        try (SeekableInputStream in = input.newStream()) {
+            in.seek(5);
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("pages footer PAR1");
+        }
+        assertThat(Files.readAllBytes(dir.resolve("data/month=2026-11/00000-0.parquet")))
+                .isEqualTo(content);
+        assertThat(dir.resolve("data/month=2026-11")).isDirectoryNotContaining("glob:**.crc");
+    }
+
+    @Test
+    void createRefusesAnExistingFileAndCreateOrOverwriteReplacesIt() throws IOException {
+        Path file = dir.resolve("v1.metadata.json");
+        Files.writeString(file, "old, and longer than the new content");
+        OutputFile output = io.newOutputFile(file.toString());
+
+        assertThatThrownBy(output::create).isInstanceOf(AlreadyExistsException.class);
+        try (PositionOutputStream out = output.createOrOverwrite()) {
+            out.write("new".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertThat(Files.readString(file)).isEqualTo("new");
+    }
+
+    @Test
+    void writersCreateTheSameNewDirectoryConcurrently() throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 100; round++) {
+                List<Future<?>> files = new ArrayList<>();
+                for (int writer = 0; writer < 8; writer++) {
+                    String location = dir.resolve("round-" + round + "/month=2026-11/file-" + writer)
+                            .toUri()
+                            .toString();
+                    files.add(writers.submit(() -> {
+                        io.newOutputFile(location).create().close();
+                        return null;
+                    }));
+                }
+                for (Future<?> file : files) {
+                    file.get();
+                }
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+
+        try (var rounds = Files.list(dir)) {
+            assertThat(rounds).hasSize(100);
+        }
+    }
+
+    @Test
+    void deletesQuietlyWhenTheFileIsAlreadyGone() throws IOException {
+        Path file = Files.writeString(dir.resolve("manifest.avro"), "m");
+
+        io.deleteFile(file.toUri().toString());
+        io.deleteFile(file.toUri().toString());
+
+        assertThat(file).doesNotExist();
+        assertThat(io.newInputFile(file.toString()).exists()).isFalse();
+    }
+
+    @Test
+    void readsEveryLocalLocationFormAndRejectsOthers() {
+        assertThat(LocalFileIO.path("file:/warehouse/a b/t")).isEqualTo(Path.of("/warehouse/a b/t"));
+        assertThat(LocalFileIO.path("file:///warehouse/t")).isEqualTo(Path.of("/warehouse/t"));
+        assertThat(LocalFileIO.path("/warehouse/t")).isEqualTo(Path.of("/warehouse/t"));
+        assertThat(LocalFileIO.isLocal("s3://bucket/warehouse")).isFalse();
+        assertThat(LocalFileIO.isLocal("hdfs://namenode:8020/warehouse")).isFalse();
+
+        assertThatThrownBy(() -> io.newInputFile("s3://bucket/warehouse/t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Not a local file location: s3://bucket/warehouse/t");
+        assertThatThrownBy(() -> io.newOutputFile("file://otherhost/warehouse/t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("with a host");
+    }
+
+    @Test
+    void readingAMissingFileFailsNamingIt() {
+        String location = dir.resolve("missing.avro").toUri().toString();
+
+        assertThatThrownBy(() -> {
+                    try (InputStream in = io.newInputFile(location).newStream()) {
+                        in.read();
+                    }
+                })
+                .hasMessageContaining("missing.avro");
+    }
+}
