@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -78,16 +79,46 @@ public final class AvroToIcebergJob {
         Map<String, String> catalogProperties = options.catalogProperties(settings);
         LOG.info("Iceberg catalog {}", IcebergCatalogs.describe(catalogProperties));
         CatalogLoader catalogLoader = IcebergCatalogs.loader(catalogProperties);
+        RecordsToRows toRows = prepareTables(catalogLoader, options, settings);
+
+        List<String> topics = options.routes().stream().map(TopicRoute::topic).toList();
+        DataStream<KafkaRecord> records = env.fromSource(
+                        KafkaSources.rawRecords(consumerProperties(settings), topics, options.startingOffsets()),
+                        WatermarkStrategy.noWatermarks(),
+                        "Kafka " + topics)
+                .uid("kafka-source");
+        SingleOutputStreamOperator<Void> decoded =
+                records.process(toRows, Types.VOID).name("Decode").uid("decode");
+        for (TopicRoute route : options.routes()) {
+            writeToIceberg(
+                    decoded.getSideOutput(toRows.rawRowsTag(route.topic())), catalogLoader, route.table(), options);
+        }
+        toRows.flightsTag()
+                .ifPresent(flights -> writeToIceberg(
+                        decoded.getSideOutput(flights),
+                        catalogLoader,
+                        options.flightTable().orElseThrow(),
+                        options));
+        decoded.getSideOutput(RecordsToRows.DEAD_LETTERS)
+                .sinkTo(deadLetterSink(settings, options.deadLetterTopicSuffix()))
+                .name("Dead letters")
+                .uid("dead-letters");
+    }
+
+    /**
+     * Creates or evolves every table to the schema the job writes (each raw table from its subject's
+     * latest registered schema) and returns the conversion of records into rows of those schemas.
+     */
+    private static RecordsToRows prepareTables(
+            CatalogLoader catalogLoader, AvroToIcebergOptions options, ClientSettings settings) throws IOException {
         Catalog catalog = catalogLoader.loadCatalog();
         try {
             SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
-
-            Schema flightSchema = options.flightTable()
-                    .map(table -> createOrEvolve(
-                                    catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
-                            .schema())
-                    .orElse(null);
-            DataStream<RowData> flights = null;
+            RecordsToRows.Builder toRows = RecordsToRows.builder();
+            options.flightTable()
+                    .ifPresent(table -> toRows.flightTableSchema(
+                            createOrEvolve(catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
+                                    .schema()));
             for (TopicRoute route : options.routes()) {
                 String topic = route.topic();
                 RegisteredSchema latest = registry.latest(topic + "-value");
@@ -99,37 +130,13 @@ public final class AvroToIcebergJob {
                         latest.subject());
                 Table rawTable = createOrEvolve(
                         catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
-
-                DataStream<KafkaRecord> records = env.fromSource(
-                                KafkaSources.rawRecords(
-                                        consumerProperties(settings), List.of(topic), options.startingOffsets()),
-                                WatermarkStrategy.noWatermarks(),
-                                "Kafka " + topic)
-                        .uid("kafka-source-" + topic);
-                RecordsToRows toRows = new RecordsToRows(
+                toRows.topic(
                         ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
                         latest.schema(),
                         rawTable.schema(),
-                        route.flightMapping(),
-                        flightSchema);
-                SingleOutputStreamOperator<RowData> rawRows = records.process(toRows, rowTypeInfo(rawTable.schema()))
-                        .name("Decode " + topic)
-                        .uid("decode-" + topic);
-
-                writeToIceberg(rawRows, catalogLoader, route.table(), options);
-                rawRows.getSideOutput(RecordsToRows.DEAD_LETTERS)
-                        .sinkTo(deadLetterSink(settings, topic, options.deadLetterTopicSuffix()))
-                        .name("Dead letters "
-                                + DeadLetterSerializer.deadLetterTopic(topic, options.deadLetterTopicSuffix()))
-                        .uid("dead-letters-" + topic);
-                if (toRows.flightsTag() != null) {
-                    DataStream<RowData> topicFlights = rawRows.getSideOutput(toRows.flightsTag());
-                    flights = flights == null ? topicFlights : flights.union(topicFlights);
-                }
+                        route.flightMapping());
             }
-            if (flights != null) {
-                writeToIceberg(flights, catalogLoader, options.flightTable().orElseThrow(), options);
-            }
+            return toRows.build();
         } finally {
             // The REST catalog holds an HTTP client; the job's sinks open their own catalogs on the cluster.
             if (catalog instanceof Closeable closeable) {
@@ -165,13 +172,14 @@ public final class AvroToIcebergJob {
         sink.append();
     }
 
-    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String topic, String suffix) {
+    /** Each dead letter goes to its source topic's dead-letter topic. */
+    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String suffix) {
         return KafkaSinks.<DeadLetter>builder()
                 .setProducerProperties(settings.producerProperties())
                 .setRecordSerializer(new DeadLetterSerializer(suffix))
                 // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix("avro-to-iceberg-dlq-" + topic)
+                .setTransactionalIdPrefix("avro-to-iceberg-dlq")
                 .build();
     }
 

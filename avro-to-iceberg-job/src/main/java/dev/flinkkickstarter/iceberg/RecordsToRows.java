@@ -1,11 +1,18 @@
 package dev.flinkkickstarter.iceberg;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
+import static org.apache.flink.util.Preconditions.checkState;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
 import dev.flinkkickstarter.common.avro.WireFormatException;
 import dev.flinkkickstarter.common.iceberg.AvroToRowData;
 import dev.flinkkickstarter.common.kafka.KafkaRecord;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -19,29 +26,26 @@ import org.apache.flink.util.OutputTag;
 import org.apache.iceberg.Schema;
 
 /**
- * Turns one topic's Kafka records into rows of its raw table (main output), rows of the unified
- * flight table (side output {@link #flightsTag()}) and, for records that cannot be decoded or
- * converted, dead letters (side output {@link #DEAD_LETTERS}), so one bad record never stops the
- * job.
+ * Turns the Kafka records of all input topics into table rows: each topic's rows go to its raw
+ * table's output ({@link #rawRowsTag}), rows of the unified flight table to {@link #flightsTag()},
+ * and records that cannot be decoded or converted to {@link #DEAD_LETTERS}, so one bad record never
+ * stops the job. Nothing goes to the main output.
+ *
+ * <p>One operator for all topics keeps the whole pipeline, from the Kafka source to every table's
+ * writer, in one chain: no row is serialized between threads, and checkpoint barriers never wait
+ * behind buffered rows.
  *
  * <p>Metrics, in the group {@code topic=<topic>}: {@code recordsIn}, {@code recordsWritten} (rows
  * handed to the Iceberg writers; they become visible with the next checkpoint's commit) and {@code
  * recordsDeadLettered}.
  */
-final class RecordsToRows extends ProcessFunction<KafkaRecord, RowData> {
+final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
 
     private static final long serialVersionUID = 1L;
 
     static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
-    private final ConfluentAvroDecoder decoder;
-    /** Schema text: Avro schemas' Java serialization is not stable across Avro versions. */
-    private final String readerSchemaJson;
-
-    private final Schema rawTableSchema;
-
-    @Nullable
-    private final FlightMapping flightMapping;
+    private final Map<String, TopicSpec> topics;
 
     @Nullable
     private final Schema flightTableSchema;
@@ -49,91 +53,189 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, RowData> {
     @Nullable
     private final OutputTag<RowData> flightsTag;
 
-    private transient AvroToRowData converter;
-    private transient KafkaLineage rawLineage;
+    private transient Map<String, TopicConverter> converters;
 
-    @Nullable
-    private transient FlightMapping.Mapper flightMapper;
-
-    private transient Counter recordsIn;
-    private transient Counter recordsWritten;
-    private transient Counter recordsDeadLettered;
-
-    /**
-     * @param decoder decodes the topic's values into records of the reader schema
-     * @param readerSchema the schema {@code decoder} reads with, which {@code rawTableSchema} was derived from
-     * @param flightMapping how the topic maps onto the unified table, or null if it does not
-     */
-    RecordsToRows(
-            ConfluentAvroDecoder decoder,
-            org.apache.avro.Schema readerSchema,
-            Schema rawTableSchema,
-            @Nullable FlightMapping flightMapping,
-            @Nullable Schema flightTableSchema) {
-        this.decoder = checkNotNull(decoder, "decoder");
-        this.readerSchemaJson = readerSchema.toString();
-        this.rawTableSchema = checkNotNull(rawTableSchema, "rawTableSchema");
-        this.flightMapping = flightMapping;
+    private RecordsToRows(Map<String, TopicSpec> topics, @Nullable Schema flightTableSchema) {
+        this.topics = topics;
         this.flightTableSchema = flightTableSchema;
-        if (flightMapping != null) {
-            checkNotNull(flightTableSchema, "flightTableSchema");
-            flightMapping.bind(rawTableSchema, flightTableSchema); // fail at job build time, not on the cluster
-            this.flightsTag = new OutputTag<>("flights", AvroToIcebergJob.rowTypeInfo(flightTableSchema));
-        } else {
-            this.flightsTag = null;
-        }
+        this.flightsTag = flightTableSchema == null
+                ? null
+                : new OutputTag<>("flights", AvroToIcebergJob.rowTypeInfo(flightTableSchema));
     }
 
-    /** The side output of unified flight rows; null if the topic has no flight mapping. */
-    @Nullable
-    OutputTag<RowData> flightsTag() {
-        return flightsTag;
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The output of {@code topic}'s raw table rows. */
+    OutputTag<RowData> rawRowsTag(String topic) {
+        TopicSpec spec = topics.get(topic);
+        checkArgument(spec != null, "Topic '%s' is not an input of this job: %s", topic, topics.keySet());
+        return spec.rawRowsTag;
+    }
+
+    /** The output of unified flight rows; empty if the job has no flight table. */
+    Optional<OutputTag<RowData>> flightsTag() {
+        return Optional.ofNullable(flightsTag);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        converter =
-                AvroToRowData.forSchemas(rawTableSchema, new org.apache.avro.Schema.Parser().parse(readerSchemaJson));
-        rawLineage = KafkaLineage.in(rawTableSchema);
-        flightMapper = flightMapping == null ? null : flightMapping.bind(rawTableSchema, flightTableSchema);
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("topic", decoder.topic());
-        recordsIn = metrics.counter("recordsIn");
-        recordsWritten = metrics.counter("recordsWritten");
-        recordsDeadLettered = metrics.counter("recordsDeadLettered");
+        converters = new HashMap<>();
+        topics.forEach((topic, spec) -> converters.put(
+                topic,
+                new TopicConverter(
+                        spec,
+                        flightTableSchema,
+                        getRuntimeContext().getMetricGroup().addGroup("topic", topic))));
     }
 
     @Override
-    public void processElement(KafkaRecord record, Context context, Collector<RowData> rawRows) throws Exception {
-        recordsIn.inc();
+    public void processElement(KafkaRecord record, Context context, Collector<Void> unused) throws Exception {
+        TopicConverter topic = converters.get(record.topic);
+        checkState(topic != null, "Record from topic '%s', which this job does not read", record.topic);
+        topic.recordsIn.inc();
         GenericRecord decoded;
         try {
-            decoded = decoder.decode(record.value);
+            decoded = topic.spec.decoder.decode(record.value);
         } catch (WireFormatException e) {
-            deadLetter(record, e.reason().name(), e.getMessage(), context);
+            deadLetter(topic, record, e.reason().name(), e.getMessage(), context);
             return;
         }
         // Any other IOException means the registry did not answer: fail and retry, the record is fine.
         GenericRowData raw;
         GenericRowData flight = null;
         try {
-            raw = converter.convert(decoded);
-            rawLineage.write(record, raw);
-            if (flightMapper != null) {
-                flight = flightMapper.map(raw);
+            raw = topic.converter.convert(decoded);
+            topic.lineage.write(record, raw);
+            if (topic.flightMapper != null) {
+                flight = topic.flightMapper.map(raw);
             }
         } catch (RuntimeException e) {
-            deadLetter(record, DeadLetter.CONVERSION_ERROR, e.toString(), context);
+            deadLetter(topic, record, DeadLetter.CONVERSION_ERROR, e.toString(), context);
             return;
         }
-        rawRows.collect(raw);
+        context.output(topic.spec.rawRowsTag, raw);
         if (flight != null) {
             context.output(flightsTag, flight);
         }
-        recordsWritten.inc();
+        topic.recordsWritten.inc();
     }
 
-    private void deadLetter(KafkaRecord record, String reason, String message, Context context) {
+    private static void deadLetter(
+            TopicConverter topic, KafkaRecord record, String reason, String message, Context context) {
         context.output(DEAD_LETTERS, DeadLetter.of(record, reason, message));
-        recordsDeadLettered.inc();
+        topic.recordsDeadLettered.inc();
+    }
+
+    /** How one topic's records become rows; shipped with the job. */
+    private static final class TopicSpec implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        private final ConfluentAvroDecoder decoder;
+        /** Schema text: Avro schemas' Java serialization is not stable across Avro versions. */
+        private final String readerSchemaJson;
+
+        private final Schema rawTableSchema;
+        private final OutputTag<RowData> rawRowsTag;
+
+        @Nullable
+        private final FlightMapping flightMapping;
+
+        private TopicSpec(
+                ConfluentAvroDecoder decoder,
+                org.apache.avro.Schema readerSchema,
+                Schema rawTableSchema,
+                @Nullable FlightMapping flightMapping) {
+            this.decoder = decoder;
+            this.readerSchemaJson = readerSchema.toString();
+            this.rawTableSchema = rawTableSchema;
+            this.rawRowsTag = new OutputTag<>("rows-" + decoder.topic(), AvroToIcebergJob.rowTypeInfo(rawTableSchema));
+            this.flightMapping = flightMapping;
+        }
+    }
+
+    /** A topic's converters and metrics on the task. */
+    private static final class TopicConverter {
+
+        private final TopicSpec spec;
+        private final AvroToRowData converter;
+        private final KafkaLineage lineage;
+
+        @Nullable
+        private final FlightMapping.Mapper flightMapper;
+
+        private final Counter recordsIn;
+        private final Counter recordsWritten;
+        private final Counter recordsDeadLettered;
+
+        TopicConverter(TopicSpec spec, @Nullable Schema flightTableSchema, MetricGroup metrics) {
+            this.spec = spec;
+            this.converter = AvroToRowData.forSchemas(
+                    spec.rawTableSchema, new org.apache.avro.Schema.Parser().parse(spec.readerSchemaJson));
+            this.lineage = KafkaLineage.in(spec.rawTableSchema);
+            this.flightMapper =
+                    spec.flightMapping == null ? null : spec.flightMapping.bind(spec.rawTableSchema, flightTableSchema);
+            this.recordsIn = metrics.counter("recordsIn");
+            this.recordsWritten = metrics.counter("recordsWritten");
+            this.recordsDeadLettered = metrics.counter("recordsDeadLettered");
+        }
+    }
+
+    /** Collects the input topics and the flight table's schema. */
+    static final class Builder {
+
+        private final Map<String, TopicSpec> topics = new LinkedHashMap<>();
+
+        @Nullable
+        private Schema flightTableSchema;
+
+        private Builder() {}
+
+        /** The unified flight table's schema; without it, no flight rows are made. */
+        Builder flightTableSchema(@Nullable Schema schema) {
+            this.flightTableSchema = schema;
+            return this;
+        }
+
+        /**
+         * An input topic.
+         *
+         * @param decoder decodes the topic's values into records of {@code readerSchema}
+         * @param readerSchema the schema {@code rawTableSchema} was derived from
+         * @param flightMapping how the topic maps onto the unified table, or null if it does not
+         */
+        Builder topic(
+                ConfluentAvroDecoder decoder,
+                org.apache.avro.Schema readerSchema,
+                Schema rawTableSchema,
+                @Nullable FlightMapping flightMapping) {
+            checkNotNull(decoder, "decoder");
+            checkNotNull(readerSchema, "readerSchema");
+            checkNotNull(rawTableSchema, "rawTableSchema");
+            checkArgument(!topics.containsKey(decoder.topic()), "Topic '%s' is added twice", decoder.topic());
+            topics.put(decoder.topic(), new TopicSpec(decoder, readerSchema, rawTableSchema, flightMapping));
+            return this;
+        }
+
+        RecordsToRows build() {
+            sanityCheck();
+            return new RecordsToRows(Map.copyOf(topics), flightTableSchema);
+        }
+
+        private void sanityCheck() {
+            checkState(!topics.isEmpty(), "No input topic");
+            topics.forEach((topic, spec) -> {
+                if (spec.flightMapping != null) {
+                    checkState(
+                            flightTableSchema != null,
+                            "Topic '%s' maps onto the flight table, but there is no flight table schema",
+                            topic);
+                    // Fail while the job is built, not on the cluster.
+                    spec.flightMapping.bind(spec.rawTableSchema, flightTableSchema);
+                }
+            });
+        }
     }
 }
