@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +29,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,6 +82,16 @@ class AvroToIcebergJobITCase {
         assertThat(pipeline.catalog().loadTable(SKY_ONE_TABLE).spec().fields())
                 .singleElement()
                 .satisfies(field -> assertThat(field.transform().toString()).isEqualTo("month"));
+        for (TableIdentifier table : List.of(SKY_ONE_TABLE, SUNSET_TABLE, FLIGHT_TABLE)) {
+            assertThat(pipeline.catalog().loadTable(table).properties())
+                    .containsEntry("parquet.enable.dictionary", "false");
+        }
+        // Written through LocalFileIO: no Hadoop checksum file beside any data file.
+        try (Stream<Path> files = Files.walk(warehouse)) {
+            assertThat(files.map(Path::toString))
+                    .anyMatch(file -> file.endsWith(".parquet"))
+                    .noneMatch(file -> file.endsWith(".parquet.crc"));
+        }
     }
 
     @Test

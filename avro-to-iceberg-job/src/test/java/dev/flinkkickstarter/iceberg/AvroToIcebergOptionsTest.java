@@ -36,6 +36,7 @@ class AvroToIcebergOptionsTest {
                 .isEqualTo("month(departure_time)");
         assertThat(options.partitionSpec(TableIdentifier.parse("airlines.skyone")))
                 .isEqualTo("month(flight_departure_time)");
+        assertThat(options.tableProperties()).isEqualTo(Map.of("parquet.enable.dictionary", "false"));
     }
 
     @Test
@@ -52,6 +53,7 @@ class AvroToIcebergOptionsTest {
                 "--dlq-topic-suffix", "-dead",
                 "--partition-spec.sales.orders", "bucket(8, id)",
                 "--table-property.write.parquet.compression-codec", "snappy",
+                "--table-property.parquet.enable.dictionary", "true",
                 "--catalog-type", "rest",
                 "--warehouse", "s3://bucket/warehouse",
                 "--catalog.uri", "http://localhost:8181");
@@ -66,7 +68,8 @@ class AvroToIcebergOptionsTest {
         assertThat(options.startingOffsets()).isEqualTo("earliest");
         assertThat(options.deadLetterTopicSuffix()).isEqualTo("-dead");
         assertThat(options.partitionSpec(TableIdentifier.parse("sales.orders"))).isEqualTo("bucket(8, id)");
-        assertThat(options.tableProperties()).containsEntry("write.parquet.compression-codec", "snappy");
+        assertThat(options.tableProperties())
+                .isEqualTo(Map.of("write.parquet.compression-codec", "snappy", "parquet.enable.dictionary", "true"));
     }
 
     @Test
