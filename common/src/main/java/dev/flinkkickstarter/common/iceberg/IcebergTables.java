@@ -80,7 +80,7 @@ public final class IcebergTables {
     }
 
     /** Sets each of {@code properties} on {@code table} whose value differs, in one commit. */
-    public static void updateProperties(Table table, Map<String, String> properties) {
+    private static void updateProperties(Table table, Map<String, String> properties) {
         Map<String, String> changed = new TreeMap<>();
         properties.forEach((key, value) -> {
             if (!value.equals(table.properties().get(key))) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.RuntimeIOException;
 import org.apache.iceberg.io.FileIO;
@@ -31,6 +32,8 @@ import org.apache.iceberg.io.SeekableInputStream;
 public final class LocalFileIO implements FileIO {
 
     private static final long serialVersionUID = 1L;
+    /** A URI scheme such as {@code s3:} or {@code hdfs:}: the location is on another file system. */
+    private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
 
     private Map<String, String> properties = Map.of();
 
@@ -66,7 +69,7 @@ public final class LocalFileIO implements FileIO {
     /** Whether {@code location} is on the local file system: a {@code file:} URI or a scheme-less path. */
     public static boolean isLocal(String location) {
         checkNotNull(location, "location");
-        return location.startsWith("file:") || !location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+        return location.startsWith("file:") || !SCHEME.matcher(location).find();
     }
 
     /**
