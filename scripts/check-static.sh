@@ -14,8 +14,11 @@ Usage: scripts/check-static.sh [options] [check...]
 
 Runs the static checks (default: all of them, in this order):
   terraform-fmt  terraform fmt -check (skipped with a note when terraform is not installed)
-  terraform      every .tf parsed with HashiCorp's HCL parser, every reference resolved, and the
-                 secret names, JSON keys and SSM parameters compared with the AWS contract
+  terraform      every .tf parsed with HashiCorp's HCL parser, every reference resolved; provider pins,
+                 types, argument and attribute names checked against the pinned providers' names
+                 (scripts/static-checks/provider-schema.json); secret outputs sensitive; IAM actions
+                 limited to what the jobs need; key retention >= 2; and the secret names, JSON keys
+                 and SSM parameters compared with the AWS contract
   compose        docker-compose config -q, then pinned images, mem_limit, healthchecks, ordered startup
   dockerfile     Dockerfile lint (dockerfile-utils), and no credential-like ENV/ARG
   shellcheck     shellcheck on every shell script

@@ -1,5 +1,6 @@
 # A policy to attach to whatever runs the jobs (a role, an SSO permission set, a user): read access to
-# exactly the secrets and parameter paths above, nothing else. The parameters are plain String
+# exactly the secrets and parameter paths above, nothing else (scripts/check-static.sh rejects any other
+# IAM action). The parameters are plain String
 # (no secret in them) and the secrets use the AWS-managed key, so no kms:Decrypt grant is needed.
 
 data "aws_partition" "current" {}
@@ -15,7 +16,7 @@ locals {
 data "aws_iam_policy_document" "read_client_config" {
   statement {
     sid     = "ReadClientSecrets"
-    actions = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    actions = ["secretsmanager:GetSecretValue"]
     resources = [
       aws_secretsmanager_secret.kafka_client.arn,
       aws_secretsmanager_secret.schema_registry_client.arn,

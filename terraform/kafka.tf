@@ -1,4 +1,5 @@
-# A Basic Kafka cluster in the AWS region of the secrets, its topics, and the Avro schemas of their values.
+# A Kafka cluster (Basic unless cluster_type says otherwise) in the AWS region of the secrets, its topics,
+# and the Avro schemas of their values.
 
 locals {
   # The topics the jobs use; each gets a dead-letter topic "<topic>.dlq" for records that fail to decode.
@@ -15,11 +16,37 @@ locals {
 
 resource "confluent_kafka_cluster" "kickstarter" {
   display_name = "${var.name_prefix}-kafka"
-  availability = "SINGLE_ZONE"
+  availability = var.cluster_availability
   cloud        = "AWS"
   region       = var.aws_region
 
-  basic {}
+  # Exactly one of these blocks exists: the one cluster_type names.
+  dynamic "basic" {
+    for_each = var.cluster_type == "BASIC" ? [1] : []
+    content {}
+  }
+
+  dynamic "standard" {
+    for_each = var.cluster_type == "STANDARD" ? [1] : []
+    content {}
+  }
+
+  dynamic "enterprise" {
+    for_each = var.cluster_type == "ENTERPRISE" ? [1] : []
+    content {}
+  }
+
+  dynamic "dedicated" {
+    for_each = var.cluster_type == "DEDICATED" ? [1] : []
+    content {
+      cku = var.dedicated_cku
+    }
+  }
+
+  dynamic "freight" {
+    for_each = var.cluster_type == "FREIGHT" ? [1] : []
+    content {}
+  }
 
   environment {
     id = confluent_environment.kickstarter.id

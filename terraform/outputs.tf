@@ -50,3 +50,18 @@ output "aws_config_flags" {
   description = "Flags that point the jobs at this configuration."
   value       = "--config-source aws --aws-prefix ${var.aws_name_prefix}"
 }
+
+output "kafka_authorization" {
+  description = "How the jobs' service account is authorized on the Kafka cluster: acl (Basic) or rbac (every other cluster type)."
+  value       = local.kafka_authorization
+}
+
+output "iceberg_warehouse" {
+  description = "The Iceberg warehouse on S3 (enable_glue_catalog), else null."
+  value       = var.enable_glue_catalog ? local.iceberg_warehouse : null
+}
+
+output "iceberg_warehouse_policy_arn" {
+  description = "IAM policy for the Glue database and the warehouse prefix (enable_glue_catalog), else null: attach it next to read_client_config_policy_arn."
+  value       = one(aws_iam_policy.iceberg_warehouse[*].arn)
+}

@@ -52,8 +52,9 @@ variable "number_of_api_keys_to_retain" {
   default     = 2
 
   validation {
-    condition     = var.number_of_api_keys_to_retain >= 1 && var.number_of_api_keys_to_retain <= 5 && floor(var.number_of_api_keys_to_retain) == var.number_of_api_keys_to_retain
-    error_message = "number_of_api_keys_to_retain must be a whole number from 1 to 5."
+    # One key alone leaves no overlap: the rotating apply would delete the key the running jobs hold.
+    condition     = var.number_of_api_keys_to_retain >= 2 && var.number_of_api_keys_to_retain <= 5 && floor(var.number_of_api_keys_to_retain) == var.number_of_api_keys_to_retain
+    error_message = "number_of_api_keys_to_retain must be a whole number from 2 to 5, so the previous key stays valid while the jobs restart with the new one."
   }
 }
 
@@ -125,7 +126,7 @@ variable "topic_partitions" {
 }
 
 variable "consumer_group_prefixes" {
-  description = "The jobs' service account may only use consumer groups whose id starts with one of these (avro-to-iceberg-job's default group is avro-to-iceberg)."
+  description = "The jobs' service account may only use consumer groups whose id starts with one of these (PREFIXED ACLs or role bindings; avro-to-iceberg-job's default group is avro-to-iceberg)."
   type        = list(string)
   default     = ["avro-to-iceberg"]
 
@@ -136,7 +137,7 @@ variable "consumer_group_prefixes" {
 }
 
 variable "transactional_id_prefixes" {
-  description = "The jobs' service account may only use Kafka transactional ids (exactly-once sinks) starting with one of these (the jobs' defaults: datagen, avro-to-iceberg)."
+  description = "The jobs' service account may only use Kafka transactional ids (exactly-once sinks) starting with one of these (PREFIXED ACLs or role bindings; they cover the jobs' default prefixes datagen and avro-to-iceberg-dlq)."
   type        = list(string)
   default     = ["datagen", "avro-to-iceberg"]
 
@@ -154,5 +155,94 @@ variable "secret_recovery_window_in_days" {
   validation {
     condition     = var.secret_recovery_window_in_days == 0 || (var.secret_recovery_window_in_days >= 7 && var.secret_recovery_window_in_days <= 30)
     error_message = "secret_recovery_window_in_days must be 0 or from 7 to 30 (the range AWS Secrets Manager accepts)."
+  }
+}
+
+variable "cluster_type" {
+  description = "Confluent Cloud Kafka cluster type. BASIC (the cheapest) authorizes the jobs with Kafka ACLs, because Confluent Cloud supports RBAC on topics, groups and transactional ids only on the other types, which get role bindings instead."
+  type        = string
+  default     = "BASIC"
+
+  validation {
+    condition     = contains(["BASIC", "STANDARD", "ENTERPRISE", "DEDICATED", "FREIGHT"], var.cluster_type)
+    error_message = "cluster_type must be BASIC, STANDARD, ENTERPRISE, DEDICATED or FREIGHT."
+  }
+}
+
+variable "cluster_availability" {
+  description = "Availability of the Kafka cluster: SINGLE_ZONE or MULTI_ZONE for Basic, Standard and Dedicated; LOW or HIGH for Enterprise and Freight."
+  type        = string
+  default     = "SINGLE_ZONE"
+
+  validation {
+    condition     = contains(["SINGLE_ZONE", "MULTI_ZONE", "LOW", "HIGH"], var.cluster_availability)
+    error_message = "cluster_availability must be SINGLE_ZONE, MULTI_ZONE, LOW or HIGH."
+  }
+}
+
+variable "dedicated_cku" {
+  description = "CKUs of a DEDICATED cluster (ignored by the other types): at least 1 single-zone, 2 multi-zone."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.dedicated_cku >= 1 && floor(var.dedicated_cku) == var.dedicated_cku
+    error_message = "dedicated_cku must be a whole number of at least 1."
+  }
+}
+
+variable "enable_glue_catalog" {
+  description = "Also create an S3 warehouse bucket, a Glue database, an IAM policy for them, and the iceberg_catalog SSM parameters that point the jobs at Glue + S3."
+  type        = bool
+  default     = false
+}
+
+variable "glue_database_name" {
+  description = "Glue database (Iceberg namespace) of the jobs' tables; avro-to-iceberg-job writes to namespace airlines unless told otherwise."
+  type        = string
+  default     = "airlines"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_]{1,255}$", var.glue_database_name))
+    error_message = "glue_database_name must be 1-255 lowercase letters, digits or underscores (Glue's rule)."
+  }
+}
+
+variable "iceberg_bucket_name" {
+  description = "S3 bucket of the Iceberg warehouse; null names it <name_prefix>-iceberg-<aws_account_id>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iceberg_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.iceberg_bucket_name))
+    error_message = "iceberg_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.' or '-')."
+  }
+}
+
+variable "iceberg_warehouse_prefix" {
+  description = "Key prefix of the warehouse in the bucket: the jobs may only read and write objects below it."
+  type        = string
+  default     = "warehouse"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$", var.iceberg_warehouse_prefix))
+    error_message = "iceberg_warehouse_prefix must look like name or name/sub, without leading or trailing slash."
+  }
+}
+
+variable "iceberg_bucket_force_destroy" {
+  description = "Let destroy delete the warehouse bucket with every table file in it. Off by default, so destroy stops at a bucket that still holds data."
+  type        = bool
+  default     = false
+}
+
+variable "iceberg_noncurrent_version_days" {
+  description = "Days S3 keeps overwritten or deleted warehouse objects (versioning) before expiring them."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.iceberg_noncurrent_version_days >= 1 && floor(var.iceberg_noncurrent_version_days) == var.iceberg_noncurrent_version_days
+    error_message = "iceberg_noncurrent_version_days must be a whole number of at least 1."
   }
 }

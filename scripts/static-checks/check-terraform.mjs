@@ -6,13 +6,20 @@
 //   3. the AWS names Terraform writes equal the ones common reads (aws-contract.json): the secret names
 //      and their JSON keys, and the SSM parameters under each parameter path; and the IAM policy
 //      documents grant every secret (aws_secretsmanager_secret.<name>.arn) and every contract parameter
-//      path (listed in local.jobs_parameter_paths).
-// Usage: check-terraform.mjs --terraform-dir DIR --contract FILE
+//      path (listed in local.jobs_parameter_paths);
+//   4. against provider-schema.json (the pinned providers' documented names): required_providers pins each
+//      provider to exactly the recorded version, every resource/data type, argument and nested block name,
+//      and every attribute a reference reads exists there; an output holding a secret is sensitive;
+//   5. IAM policy documents allow only the read-only actions the jobs need (plus, in count-gated documents,
+//      the Glue and S3 actions of the optional Iceberg warehouse), never on "*";
+//   6. number_of_api_keys_to_retain's validation rejects 1 (no key overlap during a rotation).
+// Usage: check-terraform.mjs --terraform-dir DIR --contract FILE [--provider-schema FILE]
 // Exit status 1 with one line per problem when anything is wrong.
 
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const hcl = require("@cdktf/hcl2json");
@@ -25,14 +32,17 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i];
     const value = argv[i + 1];
-    if (!["--terraform-dir", "--contract"].includes(name) || value === undefined) {
-      throw new Error(`usage: check-terraform.mjs --terraform-dir DIR --contract FILE (got '${argv.join(" ")}')`);
+    if (!["--terraform-dir", "--contract", "--provider-schema"].includes(name) || value === undefined) {
+      throw new Error(
+        `usage: check-terraform.mjs --terraform-dir DIR --contract FILE [--provider-schema FILE] (got '${argv.join(" ")}')`,
+      );
     }
     options[name.slice(2)] = value;
   }
   if (!options["terraform-dir"] || !options.contract) {
-    throw new Error("usage: check-terraform.mjs --terraform-dir DIR --contract FILE");
+    throw new Error("usage: check-terraform.mjs --terraform-dir DIR --contract FILE [--provider-schema FILE]");
   }
+  options["provider-schema"] ??= fileURLToPath(new URL("provider-schema.json", import.meta.url));
   return options;
 }
 
@@ -187,6 +197,339 @@ async function checkReferences(parsed, declared, dir) {
   return problems;
 }
 
+// ---- Provider schema snapshot, secret outputs and IAM actions -------------------------------------------
+
+// Meta-arguments Terraform itself defines in resource and data blocks; lifecycle, provisioner and
+// connection hold no provider names.
+const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"]);
+
+// The only IAM actions a policy document may allow: what common's AwsConfigSource calls to read the
+// jobs' configuration (kms:Decrypt only for customer-managed keys, and never on "*")...
+const CONFIG_READ_ACTIONS = new Set([
+  "secretsmanager:GetSecretValue",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:GetParametersByPath",
+  "kms:Decrypt",
+]);
+// ...and, in a document gated by count (enable_glue_catalog), what Iceberg's GlueCatalog and S3FileIO call
+// on the jobs' own Glue database and warehouse prefix.
+const ICEBERG_GLUE_S3_ACTIONS = new Set([
+  "glue:GetDatabase",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:DeleteTable",
+  "s3:GetObject",
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:AbortMultipartUpload",
+  "s3:ListBucket",
+]);
+
+function readProviderSchema(file) {
+  const schema = JSON.parse(readFileSync(file, "utf8"));
+  if (!schema.providers || !schema.resources || !schema.data_sources) {
+    throw new Error(`${file}: expected providers, resources and data_sources`);
+  }
+  const typesOf = (byType) =>
+    new Map(
+      Object.entries(byType).map(([type, spec]) => [
+        type,
+        {
+          arguments: new Set(spec.arguments),
+          names: new Set([...spec.arguments, ...spec.attributes]),
+          sensitive: new Set(spec.sensitive ?? []),
+        },
+      ]),
+    );
+  return { file, providers: schema.providers, resource: typesOf(schema.resources), data: typesOf(schema.data_sources) };
+}
+
+function providerOf(schema, type) {
+  return Object.entries(schema.providers).find(([, { prefix }]) => type.startsWith(prefix));
+}
+
+/** required_providers must pin every provider whose types are used to exactly the snapshot's version. */
+function checkProviderPins(parsed, declared, schema) {
+  const pinned = new Map();
+  for (const { body } of parsed) {
+    for (const terraform of body.terraform ?? []) {
+      for (const providers of terraform.required_providers ?? []) {
+        for (const spec of Object.values(providers)) {
+          if (spec && typeof spec === "object" && spec.source) pinned.set(spec.source, spec.version);
+        }
+      }
+    }
+  }
+  const used = new Set();
+  for (const kind of ["resource", "data"]) {
+    for (const address of declared[kind].keys()) {
+      const provider = providerOf(schema, address.split(".")[0]);
+      if (provider) used.add(provider[0]);
+    }
+  }
+  const problems = [];
+  for (const source of [...used].sort()) {
+    const expected = `= ${schema.providers[source].version}`;
+    const actual = pinned.get(source);
+    if (actual !== expected) {
+      problems.push(
+        `provider ${source} must be pinned in required_providers as version = "${expected}" (the version ` +
+          `${schema.file} records), not ${actual === undefined ? "left out" : JSON.stringify(actual)}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Every argument and nested block name used in a resource or data block, with its path. */
+function* namesIn(block, path = []) {
+  for (const [key, value] of Object.entries(block)) {
+    if (path.length === 0 && META_ARGUMENTS.has(key)) continue;
+    if (key === "dynamic" && value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [name, generators] of Object.entries(value)) {
+        yield { name, path };
+        for (const generator of generators) {
+          for (const content of generator.content ?? []) yield* namesIn(content, [...path, name]);
+        }
+      }
+      continue;
+    }
+    yield { name: key, path };
+    // Nested blocks are lists of objects; a map-valued argument (tags = {...}) is a plain object.
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (item && typeof item === "object" && !Array.isArray(item)) yield* namesIn(item, [...path, key]);
+      }
+    }
+  }
+}
+
+function checkNamesAgainstSchema(declared, schema) {
+  const problems = [];
+  for (const kind of ["resource", "data"]) {
+    for (const [address, { file, block }] of declared[kind]) {
+      const type = address.split(".")[0];
+      const where = `${file}: ${kind === "data" ? "data." : ""}${address}`;
+      const spec = schema[kind].get(type);
+      if (!spec) {
+        problems.push(
+          `${where}: ${kind === "data" ? "data source" : "resource"} type '${type}' is not in the provider schema ` +
+            `snapshot ${schema.file} (no such type in the pinned providers, or add it from their documentation)`,
+        );
+        continue;
+      }
+      const [source, { version }] = providerOf(schema, type);
+      for (const { name, path } of namesIn(block)) {
+        if (!spec.arguments.has(name)) {
+          const at = path.length ? ` (in ${path.join(".")})` : "";
+          problems.push(`${where}: argument or block '${name}'${at} is not in the ${source} ${version} schema of ${type}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The resource and data references of an expression, each with the attribute it reads: the one named in
+ * the reference, or the one after an index the parser stops at (type.name[key].attribute); none when the
+ * whole object is used.
+ */
+async function referencesWithAttributes(expression) {
+  const found = [];
+  for (const { value, startPosition, endPosition } of await hcl.getReferencesInExpression("expression.tf", expression)) {
+    const parts = value.split(".");
+    let rest = parts[0] === "data" ? parts.slice(3) : parts.slice(2);
+    rest = rest.filter((part) => !/^\d+$/.test(part));
+    let attribute = rest[0];
+    let end = endPosition;
+    if (attribute === undefined) {
+      let i = endPosition;
+      while (expression[i] === "[") {
+        let depth = 0;
+        do {
+          if (expression[i] === "[") depth++;
+          else if (expression[i] === "]") depth--;
+          i++;
+        } while (depth > 0 && i < expression.length);
+      }
+      const after = /^\.([A-Za-z_][\w-]*)/.exec(expression.slice(i));
+      attribute = after?.[1];
+      if (after) end = i + after[0].length;
+    }
+    // text: the reference as written, e.g. confluent_api_key.jobs[0].secret
+    found.push({ value, parts, attribute, text: expression.slice(startPosition, end) });
+  }
+  return found;
+}
+
+async function referencesOfText(text) {
+  const references = [];
+  for (const expression of interpolations(text)) {
+    try {
+      references.push(...(await referencesWithAttributes(expression)));
+    } catch {
+      // checkReferences already reports unparsable expressions
+    }
+  }
+  return references;
+}
+
+/** A declared resource or data source the reference points at, as { kind, type }, else null. */
+function targetOf({ parts }, declared) {
+  if (parts[0] === "data" && declared.data.has(`${parts[1]}.${parts[2]}`)) return { kind: "data", type: parts[1] };
+  if (declared.resource.has(`${parts[0]}.${parts[1]}`)) return { kind: "resource", type: parts[0] };
+  return null;
+}
+
+async function checkAttributeReferences(parsed, declared, schema) {
+  const problems = [];
+  for (const context of everyExpression(parsed)) {
+    if (!context.text.includes("${")) continue;
+    for (const reference of await referencesOfText(context.text)) {
+      const target = targetOf(reference, declared);
+      const spec = target && schema[target.kind].get(target.type);
+      if (spec && reference.attribute !== undefined && !spec.names.has(reference.attribute)) {
+        const [source, { version }] = providerOf(schema, target.type);
+        problems.push(
+          `${context.where}: attribute '${reference.attribute}' of ${reference.text} is not in the ${source} ` +
+            `${version} schema of ${target.type}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Outputs whose value holds a sensitive attribute, a whole object that has one, a sensitive variable, or a local holding any of these. */
+async function checkSecretOutputs(parsed, declared, schema) {
+  const secretLocals = new Map();
+  const secretIn = async (value, seen) => {
+    for (const { text } of stringsIn(value, {})) {
+      for (const reference of await referencesOfText(text)) {
+        const [root, name] = reference.parts;
+        if (root === "var" && declared.variable.get(name)?.block.sensitive === true) return reference.text;
+        if (root === "local" && declared.local.has(name) && !seen.has(name)) {
+          if (!secretLocals.has(name)) {
+            secretLocals.set(name, await secretIn(declared.local.get(name).value, new Set([...seen, name])));
+          }
+          if (secretLocals.get(name)) return `${reference.text}, from ${secretLocals.get(name)}`;
+        }
+        const target = targetOf(reference, declared);
+        const spec = target && schema[target.kind].get(target.type);
+        if (spec && spec.sensitive.size > 0 && (reference.attribute === undefined || spec.sensitive.has(reference.attribute))) {
+          return reference.attribute === undefined ? `${reference.text}, the whole object` : reference.text;
+        }
+      }
+    }
+    return null;
+  };
+  const problems = [];
+  for (const { file, body } of parsed) {
+    for (const [name, blocks] of Object.entries(body.output ?? {})) {
+      const output = blocks[0];
+      const secret = await secretIn(output.value, new Set());
+      if (secret && output.sensitive !== true) {
+        problems.push(`${file}: output '${name}' holds a secret (${secret}) but lacks sensitive = true`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** IAM policies come from policy documents whose Allow statements name only the jobs' actions, never on "*". */
+function checkIamActions(declared) {
+  const problems = [];
+  for (const [address, { file, block }] of declared.resource) {
+    if (!address.startsWith("aws_iam_policy.")) continue;
+    if (!/^\$\{data\.aws_iam_policy_document\.[\w-]+(\[0\])?\.json\}$/.test(block.policy ?? "")) {
+      problems.push(`${file}: ${address}: policy must be data.aws_iam_policy_document.<name>.json so its actions can be checked`);
+    }
+  }
+  for (const [address, { file, block }] of declared.data) {
+    if (!address.startsWith("aws_iam_policy_document.")) continue;
+    const where = `${file}: data.${address}`;
+    const gated = "count" in block;
+    if (block.dynamic?.statement) problems.push(`${where}: dynamic statement blocks cannot be checked; write them out`);
+    for (const [key, value] of Object.entries(block)) {
+      if (/^(source|override)_(json|policy_documents)$/.test(key)) {
+        problems.push(`${where}: ${key} merges statements the IAM action check cannot see: ${JSON.stringify(value)}`);
+      }
+    }
+    for (const statement of block.statement ?? []) {
+      const label = statement.sid ? `statement ${statement.sid}` : "a statement";
+      if ((statement.effect ?? "Allow") !== "Allow") continue;
+      for (const key of ["not_actions", "not_resources"]) {
+        if (key in statement) problems.push(`${where}: ${label} uses ${key}, which grants more than it names`);
+      }
+      const actions = statement.actions ?? [];
+      if (!Array.isArray(actions) || actions.some((action) => typeof action !== "string" || action.includes("${"))) {
+        problems.push(`${where}: ${label}: actions must be a literal list of strings, got ${JSON.stringify(actions)}`);
+        continue;
+      }
+      for (const action of actions) {
+        if (CONFIG_READ_ACTIONS.has(action)) continue;
+        if (ICEBERG_GLUE_S3_ACTIONS.has(action)) {
+          if (!gated) problems.push(`${where}: ${label}: ${action} belongs in a count-gated (enable_glue_catalog) document`);
+          continue;
+        }
+        problems.push(
+          `${where}: ${label}: IAM action '${action}' is not one the jobs need (allowed: ` +
+            `${[...CONFIG_READ_ACTIONS].join(", ")}; with count: ${[...ICEBERG_GLUE_S3_ACTIONS].join(", ")})`,
+        );
+      }
+      const resources = Array.isArray(statement.resources) ? statement.resources : [statement.resources];
+      if (resources.includes("*")) problems.push(`${where}: ${label}: allows its actions on every resource ("*")`);
+    }
+  }
+  return problems;
+}
+
+// Variables whose validation must reject some values: each value below is tried against every condition.
+const REQUIRED_VALIDATIONS = [
+  {
+    variable: "number_of_api_keys_to_retain",
+    rejects: [0, 1],
+    accepts: [2],
+    why: "one key leaves no overlap during a rotation",
+  },
+];
+
+/** Evaluates a numeric validation condition (comparisons, &&, ||, !, floor) for one value of the variable. */
+function evaluateNumericCondition(condition, variable, value) {
+  const text = String(condition).replace(/^\$\{([\s\S]*)\}$/, "$1");
+  const expression = text.replaceAll(`var.${variable}`, `(${value})`).replace(/\bfloor\(/g, "Math.floor(");
+  if (!/^[\d\s.()<>=!&|+\-*/]*$/.test(expression.replaceAll("Math.floor", ""))) {
+    throw new Error(`cannot evaluate validation condition ${JSON.stringify(text)} offline`);
+  }
+  return Boolean(Function(`"use strict"; return (${expression});`)());
+}
+
+function checkRequiredValidations(declared) {
+  const problems = [];
+  for (const { variable, rejects, accepts, why } of REQUIRED_VALIDATIONS) {
+    const declaration = declared.variable.get(variable);
+    if (!declaration) continue;
+    const where = `${declaration.file}: variable.${variable}`;
+    try {
+      const conditions = (declaration.block.validation ?? []).map(({ condition }) => condition);
+      const valid = (value) => conditions.every((condition) => evaluateNumericCondition(condition, variable, value));
+      for (const value of rejects.filter(valid)) {
+        problems.push(`${where}: validation accepts ${value}, but must reject it (${why})`);
+      }
+      for (const value of accepts.filter((value) => !valid(value))) {
+        problems.push(`${where}: validation rejects ${value}, which must stay allowed`);
+      }
+    } catch (error) {
+      problems.push(`${where}: ${error.message}`);
+    }
+  }
+  return problems;
+}
+
 // ---- Evaluation of the few literal expressions the contract check needs --------------------------------
 
 class Evaluator {
@@ -241,11 +584,17 @@ class Evaluator {
     });
   }
 
-  /** The keys a for_each iterates over: a literal map's keys or a literal list/set's elements. */
+  /**
+   * The keys a for_each iterates over: a literal map's keys or a literal list/set's elements. A feature
+   * switch "var.enabled ? local.map : {}" yields the keys it writes when switched on.
+   */
   forEachKeys(expression) {
-    const reference = Evaluator.soleReference(expression);
+    const switched = /^\$\{\s*var\.[\w-]+\s*\?\s*(local\.[\w-]+)\s*:\s*\{\s*\}\s*\}$/.exec(expression);
+    const reference = switched ? switched[1] : Evaluator.soleReference(expression);
     if (!reference) {
-      throw new Error(`for_each ${JSON.stringify(expression)} must be a plain var.* or local.* reference`);
+      throw new Error(
+        `for_each ${JSON.stringify(expression)} must be a plain var.* or local.* reference, or var.<switch> ? local.<map> : {}`,
+      );
     }
     const value = this.value(reference);
     if (Array.isArray(value)) return value.map(String);
@@ -408,6 +757,13 @@ async function main() {
   if (problems.length === 0) {
     const declared = collectDeclarations(parsed);
     problems.push(...(await checkReferences(parsed, declared, dir)));
+    const schema = readProviderSchema(options["provider-schema"]);
+    problems.push(...checkProviderPins(parsed, declared, schema));
+    problems.push(...checkNamesAgainstSchema(declared, schema));
+    problems.push(...(await checkAttributeReferences(parsed, declared, schema)));
+    problems.push(...(await checkSecretOutputs(parsed, declared, schema)));
+    problems.push(...checkIamActions(declared));
+    problems.push(...checkRequiredValidations(declared));
     const written = extractAwsNames(declared);
     problems.push(...written.problems);
     if (written.problems.length === 0) {
@@ -415,8 +771,9 @@ async function main() {
     }
     if (problems.length === 0) {
       console.log(
-        `terraform: ${parsed.length} files parsed, references resolved; ${written.secrets.size} secrets and ` +
-          `${written.parameters.length} SSM parameters match ${options.contract}`,
+        `terraform: ${parsed.length} files parsed, references resolved; ${declared.resource.size} resources and ` +
+          `${declared.data.size} data sources match the provider schema snapshot; IAM actions allowed; ` +
+          `${written.secrets.size} secrets and ${written.parameters.length} SSM parameters match ${options.contract}`,
       );
     }
   }

@@ -72,6 +72,23 @@ expect 1 "parameter '/app/consumer_client/auto.offset.reset' is not under any pa
 expect 1 "local.jobs_parameter_paths (the IAM grant) lacks 'iceberg_catalog'" -- \
   terraform --terraform-dir "$(tf iam-missing-path)" --contract "$CONTRACT"
 
+# terraform: provider schema snapshot, secret outputs, IAM actions, key retention.
+expect 1 "argument or block 'partition_count' is not in the confluentinc/confluent 2.83.3 schema of confluent_kafka_topic" -- \
+  terraform --terraform-dir "$(tf misspelled-argument)" --contract "$CONTRACT"
+expect 1 "attribute 'rbac_crnn' of confluent_kafka_cluster.basic.rbac_crnn is not in the confluentinc/confluent 2.83.3 schema" -- \
+  terraform --terraform-dir "$(tf misspelled-attribute)" --contract "$CONTRACT"
+expect 1 "resource type 'confluent_kafka_queue' is not in the provider schema snapshot" -- \
+  terraform --terraform-dir "$(tf unknown-resource-type)" --contract "$CONTRACT"
+expect 1 "output 'jobs_api_key' holds a secret (confluent_api_key.jobs[0].secret) but lacks sensitive = true" -- \
+  terraform --terraform-dir "$(tf secret-output-not-sensitive)" --contract "$CONTRACT"
+expect 1 "IAM action 'secretsmanager:PutSecretValue' is not one the jobs need" -- \
+  terraform --terraform-dir "$(tf iam-wrong-action)" --contract "$CONTRACT"
+expect 1 "variable.number_of_api_keys_to_retain: validation accepts 1, but must reject it" -- \
+  terraform --terraform-dir "$(tf retain-one)" --contract "$CONTRACT"
+expect 1 'provider hashicorp/aws must be pinned in required_providers as version = "= 6.25.0"' -- \
+  terraform --terraform-dir "$(tf loose-provider-version)" --contract "$CONTRACT"
+expect 0 "terraform: 9 files parsed" -- terraform
+
 # terraform fmt: only where terraform is installed (check-static.sh skips it otherwise).
 if command -v terraform >/dev/null 2>&1; then
   expect 0 "terraform-fmt: ok" -- terraform-fmt --terraform-dir "$(tf valid)"
