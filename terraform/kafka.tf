@@ -51,6 +51,13 @@ resource "confluent_kafka_cluster" "kickstarter" {
   environment {
     id = confluent_environment.kickstarter.id
   }
+
+  lifecycle {
+    precondition {
+      condition     = contains(contains(["ENTERPRISE", "FREIGHT"], var.cluster_type) ? ["LOW", "HIGH"] : ["SINGLE_ZONE", "MULTI_ZONE"], var.cluster_availability)
+      error_message = "cluster_availability must be LOW or HIGH for ENTERPRISE and FREIGHT clusters, SINGLE_ZONE or MULTI_ZONE for the other types."
+    }
+  }
 }
 
 resource "confluent_kafka_topic" "airline" {
