@@ -444,8 +444,9 @@ async function checkSecretOutputs(parsed, declared, schema) {
 function checkIamActions(declared) {
   const problems = [];
   for (const [address, { file, block }] of declared.resource) {
-    if (!address.startsWith("aws_iam_policy.")) continue;
-    if (!/^\$\{data\.aws_iam_policy_document\.[\w-]+(\[0\])?\.json\}$/.test(block.policy ?? "")) {
+    // aws_iam_policy, aws_iam_role_policy, ...: every IAM policy Terraform writes.
+    if (!address.startsWith("aws_iam_") || !("policy" in block)) continue;
+    if (!/^\$\{data\.aws_iam_policy_document\.[\w-]+(\[0\])?\.json\}$/.test(block.policy)) {
       problems.push(`${file}: ${address}: policy must be data.aws_iam_policy_document.<name>.json so its actions can be checked`);
     }
   }

@@ -83,6 +83,8 @@ expect 1 "output 'jobs_api_key' holds a secret (confluent_api_key.jobs[0].secret
   terraform --terraform-dir "$(tf secret-output-not-sensitive)" --contract "$CONTRACT"
 expect 1 "IAM action 'secretsmanager:PutSecretValue' is not one the jobs need" -- \
   terraform --terraform-dir "$(tf iam-wrong-action)" --contract "$CONTRACT"
+expect 1 "aws_iam_policy.read: policy must be data.aws_iam_policy_document.<name>.json" -- \
+  terraform --terraform-dir "$(tf iam-inline-policy)" --contract "$CONTRACT"
 expect 1 "variable.number_of_api_keys_to_retain: validation accepts 1, but must reject it" -- \
   terraform --terraform-dir "$(tf retain-one)" --contract "$CONTRACT"
 expect 1 'provider hashicorp/aws must be pinned in required_providers as version = "= 6.25.0"' -- \
