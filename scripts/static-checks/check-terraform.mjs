@@ -404,7 +404,10 @@ async function checkAttributeReferences(parsed, declared, schema) {
   return problems;
 }
 
-/** Outputs whose value holds a sensitive attribute, a whole object that has one, a sensitive variable, or a local holding any of these. */
+/**
+ * Outputs whose value holds a sensitive attribute, a whole object that has one, a sensitive variable, or a
+ * local holding any of these, must be sensitive.
+ */
 async function checkSecretOutputs(parsed, declared, schema) {
   const secretLocals = new Map();
   const secretIn = async (value, seen) => {
