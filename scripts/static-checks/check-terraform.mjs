@@ -366,16 +366,22 @@ async function referencesWithAttributes(expression) {
   return found;
 }
 
+// The parser runs as WASM and is the slow part; the attribute and secret checks read the same texts.
+const referencesByText = new Map();
+
 async function referencesOfText(text) {
-  const references = [];
-  for (const expression of interpolations(text)) {
-    try {
-      references.push(...(await referencesWithAttributes(expression)));
-    } catch {
-      // checkReferences already reports unparsable expressions
+  if (!referencesByText.has(text)) {
+    const references = [];
+    for (const expression of interpolations(text)) {
+      try {
+        references.push(...(await referencesWithAttributes(expression)));
+      } catch {
+        // checkReferences already reports unparsable expressions
+      }
     }
+    referencesByText.set(text, references);
   }
-  return references;
+  return referencesByText.get(text);
 }
 
 /** A declared resource or data source the reference points at, as { kind, type }, else null. */
