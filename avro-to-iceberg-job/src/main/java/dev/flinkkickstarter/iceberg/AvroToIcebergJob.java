@@ -1,11 +1,8 @@
 package dev.flinkkickstarter.iceberg;
 
-import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
-import dev.flinkkickstarter.common.avro.RegisteredSchema;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
-import dev.flinkkickstarter.common.iceberg.AvroSchemas;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.iceberg.IcebergTables;
 import dev.flinkkickstarter.common.iceberg.PartitionSpecs;
@@ -15,42 +12,48 @@ import dev.flinkkickstarter.common.kafka.KafkaSources;
 import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.util.Collector;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
-import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.FlinkWriteOptions;
-import org.apache.iceberg.flink.TableLoader;
-import org.apache.iceberg.flink.sink.IcebergSink;
+import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
+import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
+import org.apache.iceberg.flink.sink.dynamic.DynamicRecordGenerator;
+import org.apache.iceberg.flink.sink.dynamic.TableCreator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves Confluent-wire-format Avro records from Kafka into Apache Iceberg tables, exactly once.
+ * Moves Confluent-wire-format Avro records from Kafka into Apache Iceberg tables, exactly once, following the
+ * Schema Registry while it runs.
  *
- * <p>Per topic: Kafka records (bytes) → decoded with the subject's latest schema as reader schema →
- * a raw table whose schema follows that Avro schema, plus Kafka lineage columns; records that cannot
- * be decoded or converted go to a dead-letter topic. Topics with a flight mapping also feed the
- * unified {@code airlines.flight} table. Tables are created (or evolved) before the job starts;
- * Iceberg commits happen on checkpoints, and the Kafka offsets live in the same checkpoints. One
- * source reads all topics and one operator decodes them, so every table's writer runs in the same
- * chain: rows are never serialized between threads.
+ * <p>Per topic (listed, or matching a pattern, including topics created later): Kafka records (bytes) → each
+ * read in its own writer schema (from its schema id) → a raw table whose columns follow the registered versions,
+ * plus Kafka lineage columns; a version that adds fields adds optional columns before its rows are committed,
+ * and records of a version whose fields would change a column's meaning, or that cannot be decoded or
+ * converted, go to a dead-letter topic. Topics with a flight mapping also feed the unified {@code
+ * airlines.flight} table. Iceberg's dynamic sink creates and evolves the tables and commits on checkpoints; the
+ * Kafka offsets and the dead letters' transactions live in the same checkpoints. One source reads all topics
+ * and one operator decodes them, so the writers run in the same chain: rows are never serialized between
+ * threads.
  */
 public final class AvroToIcebergJob {
 
@@ -64,11 +67,10 @@ public final class AvroToIcebergJob {
         ClientSettings settings = ClientSettings.load(arguments);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, options, settings);
-        env.execute("avro-to-iceberg "
-                + options.routes().stream().map(TopicRoute::topic).toList());
+        env.execute("avro-to-iceberg " + options.inputDescription());
     }
 
-    /** Prepares the tables and adds the whole pipeline to {@code env}. */
+    /** Prepares the flight table and adds the whole pipeline to {@code env}. */
     static void build(StreamExecutionEnvironment env, AvroToIcebergOptions options, ClientSettings settings)
             throws IOException {
         LOG.info("Starting with {}", options);
@@ -77,30 +79,30 @@ public final class AvroToIcebergJob {
         // Every operator here emits new objects and none keeps or changes its input, so chained operators can
         // hand records over as they are instead of deep-copying each row (12% of CPU samples without it).
         env.getConfig().enableObjectReuse();
+        SchemaRegistryClient.checkSettings(settings.schemaRegistry());
 
         Map<String, String> catalogProperties = options.catalogProperties(settings);
         LOG.info("Iceberg catalog {}", IcebergCatalogs.describe(catalogProperties));
         CatalogLoader catalogLoader = IcebergCatalogs.loader(catalogProperties);
-        RecordsToRows toRows = prepareTables(catalogLoader, options, settings);
+        RecordsToRows.Builder toRows = RecordsToRows.builder()
+                .router(options.router())
+                .registry(settings.schemaRegistry())
+                .catalogLoader(catalogLoader)
+                .partitionSpecs(options.partitionSpecs())
+                .distributionMode(
+                        options.distributionMode() == DistributionMode.NONE ? null : options.distributionMode());
+        prepareTables(catalogLoader, options, toRows);
 
-        List<String> topics = options.routes().stream().map(TopicRoute::topic).toList();
         DataStream<KafkaRecord> records = env.fromSource(
-                        KafkaSources.rawRecords(consumerProperties(settings), topics, options.startingOffsets()),
+                        kafkaSource(options, settings),
                         WatermarkStrategy.noWatermarks(),
-                        "Kafka " + topics)
+                        "Kafka " + options.inputDescription())
                 .uid("kafka-source");
-        SingleOutputStreamOperator<Void> decoded =
-                records.process(toRows, Types.VOID).name("Decode").uid("decode");
-        for (TopicRoute route : options.routes()) {
-            writeToIceberg(
-                    decoded.getSideOutput(toRows.rawRowsTag(route.topic())), catalogLoader, route.table(), options);
-        }
-        toRows.flightsTag()
-                .ifPresent(flightsTag -> writeToIceberg(
-                        decoded.getSideOutput(flightsTag),
-                        catalogLoader,
-                        options.flightTable().orElseThrow(),
-                        options));
+        SingleOutputStreamOperator<DynamicRecord> decoded = records.process(
+                        toRows.build(), TypeInformation.of(DynamicRecord.class))
+                .name("Decode")
+                .uid("decode");
+        writeToIceberg(decoded, catalogLoader, options);
         decoded.getSideOutput(RecordsToRows.DEAD_LETTERS)
                 .sinkTo(deadLetterSink(settings, options.deadLetterTopicSuffix()))
                 .name("Dead letters")
@@ -108,72 +110,102 @@ public final class AvroToIcebergJob {
     }
 
     /**
-     * Creates or evolves every table to the schema the job writes (each raw table from its subject's
-     * latest registered schema) and returns the conversion of records into rows of those schemas.
+     * Creates or evolves the unified flight table (its schema is this job's) and sets the table properties on the
+     * listed topics' raw tables that exist; raw tables that do not exist yet are created by the sink with the first
+     * row ({@link PropertiesTableCreator}).
      */
-    private static RecordsToRows prepareTables(
-            CatalogLoader catalogLoader, AvroToIcebergOptions options, ClientSettings settings) throws IOException {
+    private static void prepareTables(
+            CatalogLoader catalogLoader, AvroToIcebergOptions options, RecordsToRows.Builder toRows)
+            throws IOException {
         Catalog catalog = catalogLoader.loadCatalog();
         try {
-            SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
-            RecordsToRows.Builder toRows = RecordsToRows.builder();
-            options.flightTable()
-                    .ifPresent(table -> toRows.flightTableSchema(
-                            createOrEvolve(catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
-                                    .schema()));
-            for (TopicRoute route : options.routes()) {
-                String topic = route.topic();
-                RegisteredSchema latest = registry.latest(topic + "-value");
-                LOG.info(
-                        "Topic {}: reader schema is version {} (id {}) of subject {}",
-                        topic,
-                        latest.version(),
-                        latest.id(),
-                        latest.subject());
-                Table rawTable = createOrEvolve(
-                        catalog, route.table(), KafkaLineage.appendTo(AvroSchemas.toIceberg(latest.schema())), options);
-                toRows.topic(
-                        ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
-                        latest.schema(),
-                        rawTable.schema(),
-                        route.flightMapping());
+            if (options.flightTable().isPresent()) {
+                TableIdentifier flightTable = options.flightTable().get();
+                String partitionSpec = options.partitionSpec(flightTable);
+                Table table = IcebergTables.createOrEvolve(
+                        catalog,
+                        flightTable,
+                        KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA),
+                        tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema),
+                        options.tableProperties());
+                toRows.flightTable(flightTable, table.schema(), table.spec());
             }
-            return toRows.build();
+            for (TopicRoute route : options.routes()) {
+                if (catalog.tableExists(route.table())) {
+                    IcebergTables.updateProperties(catalog.loadTable(route.table()), options.tableProperties());
+                }
+            }
         } finally {
-            // The REST catalog holds an HTTP client; the job's sinks open their own catalogs on the cluster.
+            // The REST catalog holds an HTTP client; the job's operators open their own catalogs on the cluster.
             if (catalog instanceof Closeable closeable) {
                 closeable.close();
             }
         }
     }
 
-    private static Table createOrEvolve(
-            Catalog catalog, TableIdentifier table, Schema schema, AvroToIcebergOptions options) {
-        String partitionSpec = options.partitionSpec(table);
-        return IcebergTables.createOrEvolve(
-                catalog,
-                table,
-                schema,
-                tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema),
-                options.tableProperties());
+    private static KafkaSource<KafkaRecord> kafkaSource(AvroToIcebergOptions options, ClientSettings settings) {
+        Properties consumer = settings.consumerProperties();
+        consumer.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, AvroToIcebergOptions.DEFAULT_CONSUMER_GROUP);
+        consumer.setProperty(
+                KafkaSourceOptions.PARTITION_DISCOVERY_INTERVAL_MS.key(),
+                String.valueOf(options.partitionDiscoveryInterval().toMillis()));
+        return options.topicPattern()
+                .map(pattern -> KafkaSources.rawRecords(consumer, pattern, options.startingOffsets()))
+                .orElseGet(() -> KafkaSources.rawRecords(
+                        consumer,
+                        options.routes().stream().map(TopicRoute::topic).toList(),
+                        options.startingOffsets()));
     }
 
-    /** Iceberg's v2 sink: data files written continuously, committed once per checkpoint. */
+    /**
+     * Iceberg's dynamic sink: each record names its table and carries its row schema; the sink creates absent
+     * tables, adds columns before committing rows that need them (never drops one), writes data files
+     * continuously and commits every table once per checkpoint.
+     */
     private static void writeToIceberg(
-            DataStream<RowData> rows,
-            CatalogLoader catalogLoader,
-            TableIdentifier table,
-            AvroToIcebergOptions options) {
-        IcebergSink.Builder sink = IcebergSink.forRowData(rows)
-                .tableLoader(TableLoader.fromCatalog(catalogLoader, table))
-                .distributionMode(options.distributionMode())
-                .uidSuffix(table.toString());
+            DataStream<DynamicRecord> records, CatalogLoader catalogLoader, AvroToIcebergOptions options) {
+        DynamicIcebergSink.Builder<DynamicRecord> sink = DynamicIcebergSink.forInput(records)
+                .generator(new AsIs())
+                .catalogLoader(catalogLoader)
+                .tableCreator(new PropertiesTableCreator(options.tableProperties()))
+                // Schema changes are committed by the operator that meets them, before its rows are written, also
+                // when rows are shuffled to the writers.
+                .immediateTableUpdate(true)
+                .dropUnusedColumns(false)
+                .uidPrefix("iceberg");
         options.parallelism().ifPresent(sink::writeParallelism);
         options.targetFileSizeBytes()
                 .ifPresent(bytes -> sink.set(FlinkWriteOptions.TARGET_FILE_SIZE_BYTES.key(), String.valueOf(bytes)));
         sink.append();
     }
 
+    /** The decode operator already makes {@link DynamicRecord}s: the sink takes them as they are. */
+    private static final class AsIs implements DynamicRecordGenerator<DynamicRecord> {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void generate(DynamicRecord record, Collector<DynamicRecord> out) {
+            out.collect(record);
+        }
+    }
+
+    /** Creates the tables the sink meets first with the job's table properties, in format v2 (see IcebergTables). */
+    private static final class PropertiesTableCreator implements TableCreator {
+
+        private static final long serialVersionUID = 1L;
+
+        private final Map<String, String> tableProperties;
+
+        PropertiesTableCreator(Map<String, String> tableProperties) {
+            this.tableProperties = new java.util.TreeMap<>(tableProperties);
+        }
+
+        @Override
+        public Table createTable(Catalog catalog, TableIdentifier identifier, Schema schema, PartitionSpec spec) {
+            return IcebergTables.create(catalog, identifier, schema, spec, tableProperties);
+        }
+    }
     /** Each dead letter goes to its source topic's dead-letter topic. */
     private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String suffix) {
         return KafkaSinks.<DeadLetter>builder()
@@ -183,16 +215,5 @@ public final class AvroToIcebergJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix("avro-to-iceberg-dlq")
                 .build();
-    }
-
-    private static Properties consumerProperties(ClientSettings settings) {
-        Properties consumer = settings.consumerProperties();
-        consumer.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, AvroToIcebergOptions.DEFAULT_CONSUMER_GROUP);
-        return consumer;
-    }
-
-    /** Flink's own serializer for rows of {@code schema}; without it RowData would fall back to Kryo. */
-    static InternalTypeInfo<RowData> rowTypeInfo(Schema schema) {
-        return InternalTypeInfo.of(FlinkSchemaUtil.convert(schema));
     }
 }

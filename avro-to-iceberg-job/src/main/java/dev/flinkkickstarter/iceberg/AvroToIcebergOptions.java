@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.iceberg.DistributionMode;
@@ -29,6 +30,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 final class AvroToIcebergOptions {
 
     static final String TOPICS = "topics";
+    static final String TOPIC_PATTERN = "topic-pattern";
+    static final String PARTITION_DISCOVERY_INTERVAL = "partition-discovery-interval";
+    static final String TABLE_NAME_TEMPLATE = "table-name-template";
     static final String TABLE_MAPPING = "table-mapping";
     static final String FLIGHT_TABLE = "flight-table";
     static final String FLIGHT_MAPPING = "flight-mapping";
@@ -47,6 +51,10 @@ final class AvroToIcebergOptions {
 
     static final List<String> DEFAULT_TOPICS = List.of("airline.skyone", "airline.sunset");
     static final String DEFAULT_TABLE_NAMESPACE = "airlines";
+    static final String DEFAULT_TABLE_NAME_TEMPLATE = TopicRouter.DEFAULT_TABLE_NAME_TEMPLATE;
+    /** New topics matching {@code --topic-pattern}, and new partitions of any input topic, are found this often. */
+    static final Duration DEFAULT_PARTITION_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
+
     static final String DEFAULT_FLIGHT_TABLE = "airlines.flight";
     static final List<String> DEFAULT_FLIGHT_MAPPINGS = List.of("airline.skyone=skyone", "airline.sunset=sunset");
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
@@ -74,6 +82,9 @@ final class AvroToIcebergOptions {
 
     private static final Set<String> FLAGS = Set.of(
             TOPICS,
+            TOPIC_PATTERN,
+            PARTITION_DISCOVERY_INTERVAL,
+            TABLE_NAME_TEMPLATE,
             TABLE_MAPPING,
             FLIGHT_TABLE,
             FLIGHT_MAPPING,
@@ -91,6 +102,12 @@ final class AvroToIcebergOptions {
             String topic, TableIdentifier table, @Nullable FlightMapping flightMapping) {}
 
     private final List<TopicRoute> routes;
+
+    @Nullable
+    private final Pattern topicPattern;
+
+    private final Duration partitionDiscoveryInterval;
+    private final TopicRouter router;
 
     @Nullable
     private final TableIdentifier flightTable;
@@ -118,34 +135,49 @@ final class AvroToIcebergOptions {
         names.addAll(ClientSettings.FLAGS);
         args.checkOnlyKnownFlags(names, prefixes);
 
-        List<String> topics = args.getList(TOPICS, DEFAULT_TOPICS);
+        this.topicPattern = args.get(TOPIC_PATTERN)
+                .map(pattern ->
+                        parse(TOPIC_PATTERN, pattern, "a Java regular expression", () -> Pattern.compile(pattern)))
+                .orElse(null);
+        checkArgument(
+                topicPattern == null || args.get(TOPICS).isEmpty(),
+                "Give either --%s or --%s, not both",
+                TOPICS,
+                TOPIC_PATTERN);
+        List<String> topics = topicPattern == null ? args.getList(TOPICS, DEFAULT_TOPICS) : List.of();
         Map<String, String> tableMapping = pairs(args.getList(TABLE_MAPPING, List.of()), TABLE_MAPPING);
         Map<String, String> flightMappings =
                 pairs(args.getList(FLIGHT_MAPPING, DEFAULT_FLIGHT_MAPPINGS), FLIGHT_MAPPING);
         String flightTableName =
                 args.getOrDefault(FLIGHT_TABLE, DEFAULT_FLIGHT_TABLE).trim();
         this.flightTable = flightTableName.equalsIgnoreCase("none") ? null : TableIdentifier.parse(flightTableName);
+        String template = args.getOrDefault(TABLE_NAME_TEMPLATE, DEFAULT_TABLE_NAME_TEMPLATE);
+        this.router = new TopicRouter(tableMapping, flightMappings, flightTable, template);
 
         List<TopicRoute> routeList = new ArrayList<>();
         Set<TableIdentifier> tables = new HashSet<>();
         for (String topic : topics) {
-            TableIdentifier table = TableIdentifier.parse(tableMapping.getOrDefault(topic, defaultTable(topic)));
+            TopicRoute route = router.route(topic);
             checkArgument(
-                    tables.add(table) && !table.equals(flightTable),
+                    tables.add(route.table()),
                     "Table %s is the target of more than one topic; give each topic its own table with --%s",
-                    table,
+                    route.table(),
                     TABLE_MAPPING);
-            String mapping = flightMappings.get(topic);
-            routeList.add(new TopicRoute(
-                    topic, table, mapping == null || flightTable == null ? null : FlightMapping.named(mapping)));
+            routeList.add(route);
         }
         checkArgument(
-                topics.containsAll(tableMapping.keySet()),
+                topicPattern != null || topics.containsAll(tableMapping.keySet()),
                 "--%s names topics that --%s does not list: %s",
                 TABLE_MAPPING,
                 TOPICS,
                 tableMapping.keySet());
         this.routes = List.copyOf(routeList);
+        this.partitionDiscoveryInterval =
+                args.getDuration(PARTITION_DISCOVERY_INTERVAL, DEFAULT_PARTITION_DISCOVERY_INTERVAL);
+        checkArgument(
+                !partitionDiscoveryInterval.isNegative() && !partitionDiscoveryInterval.isZero(),
+                "--%s must be positive",
+                PARTITION_DISCOVERY_INTERVAL);
 
         Map<String, String> catalog = new HashMap<>();
         args.get(CATALOG_TYPE).ifPresent(type -> catalog.put(IcebergCatalogs.TYPE, type));
@@ -192,14 +224,30 @@ final class AvroToIcebergOptions {
         return new AvroToIcebergOptions(args);
     }
 
-    /** {@code airline.skyone} goes to {@code airlines.skyone}: the topic's last name part, in {@code airlines}. */
-    static String defaultTable(String topic) {
-        return DEFAULT_TABLE_NAMESPACE + "."
-                + topic.substring(topic.lastIndexOf('.') + 1).replace('-', '_');
-    }
-
+    /** The listed input topics' routes; empty with {@code --topic-pattern}. */
     List<TopicRoute> routes() {
         return routes;
+    }
+
+    /** The input topics' pattern, if the job reads topics by pattern rather than a list. */
+    Optional<Pattern> topicPattern() {
+        return Optional.ofNullable(topicPattern);
+    }
+
+    /** What the job calls its input in logs and its name: the topic list or the pattern. */
+    String inputDescription() {
+        return topicPattern != null
+                ? "/" + topicPattern.pattern() + "/"
+                : routes.stream().map(TopicRoute::topic).toList().toString();
+    }
+
+    Duration partitionDiscoveryInterval() {
+        return partitionDiscoveryInterval;
+    }
+
+    /** Where any input topic's rows go, including topics found later by pattern. */
+    TopicRouter router() {
+        return router;
     }
 
     Optional<TableIdentifier> flightTable() {
@@ -235,6 +283,11 @@ final class AvroToIcebergOptions {
 
     String deadLetterTopicSuffix() {
         return deadLetterTopicSuffix;
+    }
+
+    /** Partition spec text by table name, defaults included; a table not in it is unpartitioned. */
+    Map<String, String> partitionSpecs() {
+        return partitionSpecs;
     }
 
     /** The partition spec text for {@code table}; empty means unpartitioned. */
@@ -273,7 +326,9 @@ final class AvroToIcebergOptions {
 
     @Override
     public String toString() {
-        return "AvroToIcebergOptions{routes=" + routes + ", flightTable=" + flightTable + ", checkpointInterval="
+        return "AvroToIcebergOptions{routes=" + routes + ", topicPattern=" + topicPattern
+                + ", partitionDiscoveryInterval=" + partitionDiscoveryInterval + ", router=" + router + ", flightTable="
+                + flightTable + ", checkpointInterval="
                 + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs

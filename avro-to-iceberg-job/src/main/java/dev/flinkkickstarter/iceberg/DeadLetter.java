@@ -11,8 +11,18 @@ public class DeadLetter {
     /** The record decoded but does not fit its table (e.g. a decimal wider than the column). */
     public static final String CONVERSION_ERROR = "CONVERSION_ERROR";
 
+    /**
+     * The record's raw row WAS written, but its unified flight row could not be made (e.g. its writer schema lacks
+     * a column the airline's mapping reads, or a price does not fit). Informational: replaying it would write the
+     * raw row again.
+     */
+    public static final String FLIGHT_MAPPING_FAILED = "FLIGHT_MAPPING_FAILED";
+
+    /** The topic's rows have no table (e.g. a pattern-matched topic whose table name is the unified table's). */
+    public static final String UNROUTABLE_TOPIC = "UNROUTABLE_TOPIC";
+
     public KafkaRecord record;
-    /** A {@code WireFormatException.Reason} name, or {@link #CONVERSION_ERROR}. */
+    /** A {@code WireFormatException.Reason} name (e.g. {@code INCOMPATIBLE_SCHEMA}), or one of the constants here. */
     public String reason;
 
     public String message;

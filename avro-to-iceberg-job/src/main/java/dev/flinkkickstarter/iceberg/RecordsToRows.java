@@ -1,18 +1,18 @@
 package dev.flinkkickstarter.iceberg;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
-import static org.apache.flink.util.Preconditions.checkState;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
+import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.avro.WireFormatException;
-import dev.flinkkickstarter.common.iceberg.AvroToRowData;
+import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.common.kafka.KafkaRecord;
-import java.io.Serializable;
+import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -20,222 +20,305 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
 
 /**
- * Turns the Kafka records of all input topics into table rows: each topic's rows go to its raw
- * table's output ({@link #rawRowsTag}), rows of the unified flight table to {@link #flightsTag()},
- * and records that cannot be decoded or converted to {@link #DEAD_LETTERS}, so one bad record never
- * stops the job. Nothing goes to the main output.
+ * Turns the Kafka records of all input topics into {@link DynamicRecord}s for Iceberg's dynamic sink: each
+ * record, read in its own writer schema, becomes a row of its raw table and, for topics that feed it, of the
+ * unified flight table. Records that cannot be decoded or written go to {@link #DEAD_LETTERS}, so one bad
+ * record never stops the job.
  *
- * <p>One operator for all topics keeps the whole pipeline, from the Kafka source to every table's
- * writer, in one chain: no row is serialized between threads, and checkpoint barriers never wait
- * behind buffered rows.
+ * <p>What a writer schema's records become is worked out once per (topic, schema id), when its first record
+ * arrives ({@link WritePlanner}); after that a record costs one small map lookup on top of decoding and
+ * converting. A new schema id that adds fields becomes new columns before its rows are committed: the sink
+ * evolves the table to the row schema each record carries.
  *
- * <p>Metrics, in the group {@code topic=<topic>}: {@code recordsIn}, {@code recordsWritten} (rows
- * handed to the Iceberg writers; they become visible with the next checkpoint's commit) and {@code
- * recordsDeadLettered}.
+ * <p>One operator for all topics keeps the whole pipeline, from the Kafka source to the Iceberg writers, in one
+ * chain: no row is serialized between threads, and checkpoint barriers never wait behind buffered rows.
+ *
+ * <p>Metrics, in the group {@code topic=<topic>}: {@code recordsIn}, {@code recordsWritten} (raw rows handed to
+ * the sink; they become visible with the next checkpoint's commit), {@code recordsDeadLettered} and {@code
+ * flightRowsFailed} (records whose raw row was written but whose unified flight row could not be made).
  */
-final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
+final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
 
     private static final long serialVersionUID = 1L;
 
     static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
-    private final Map<String, TopicSpec> topics;
+    /** Writer schemas remembered per topic; a topic rarely has more than a handful alive at once. */
+    private static final int MAX_PLANS_PER_TOPIC = 64;
+
+    private final TopicRouter router;
+    private final SchemaRegistrySettings registrySettings;
+    private final CatalogLoader catalogLoader;
+    private final Map<String, String> partitionSpecs;
+
+    /** The flight table's name: {@link TableIdentifier} is not serializable. */
+    @Nullable
+    private final String flightTableName;
 
     @Nullable
-    private final Schema flightTableSchema;
+    private final Schema flightSchema;
 
     @Nullable
-    private final OutputTag<RowData> flightsTag;
+    private final PartitionSpec flightSpec;
 
-    private transient Map<String, TopicConverter> converters;
+    @Nullable
+    private final DistributionMode distributionMode;
 
-    private RecordsToRows(Map<String, TopicSpec> topics, @Nullable Schema flightTableSchema) {
-        this.topics = topics;
-        this.flightTableSchema = flightTableSchema;
-        this.flightsTag = flightTableSchema == null
-                ? null
-                : new OutputTag<>("flights", AvroToIcebergJob.rowTypeInfo(flightTableSchema));
+    @Nullable
+    private transient TableIdentifier flightTable;
+
+    private transient Map<String, TopicState> topics;
+    private transient Catalog catalog;
+    private transient WritePlanner planner;
+
+    private RecordsToRows(Builder builder) {
+        this.router = builder.router;
+        this.registrySettings = builder.registrySettings;
+        this.catalogLoader = builder.catalogLoader;
+        this.partitionSpecs = new HashMap<>(builder.partitionSpecs);
+        this.flightTableName = builder.flightTable == null ? null : builder.flightTable.toString();
+        this.flightSchema = builder.flightSchema;
+        this.flightSpec = builder.flightSpec;
+        this.distributionMode = builder.distributionMode;
     }
 
     static Builder builder() {
         return new Builder();
     }
 
-    /** The output of {@code topic}'s raw table rows. */
-    OutputTag<RowData> rawRowsTag(String topic) {
-        TopicSpec spec = topics.get(topic);
-        checkArgument(spec != null, "Topic '%s' is not an input of this job: %s", topic, topics.keySet());
-        return spec.rawRowsTag;
-    }
-
-    /** The output of unified flight rows; empty if the job has no flight table. */
-    Optional<OutputTag<RowData>> flightsTag() {
-        return Optional.ofNullable(flightsTag);
-    }
-
     @Override
     public void open(OpenContext openContext) {
-        converters = new HashMap<>();
-        topics.forEach((topic, spec) -> converters.put(
-                topic,
-                new TopicConverter(
-                        spec,
-                        flightTableSchema,
-                        getRuntimeContext().getMetricGroup().addGroup("topic", topic))));
+        topics = new HashMap<>();
+        flightTable = flightTableName == null ? null : TableIdentifier.parse(flightTableName);
+        catalog = catalogLoader.loadCatalog();
+        planner = new WritePlanner(
+                catalog,
+                SchemaRegistryClient.create(registrySettings),
+                table -> partitionSpecs.getOrDefault(table, ""),
+                flightSchema);
     }
 
     @Override
-    public void processElement(KafkaRecord record, Context context, Collector<Void> unused) throws Exception {
-        TopicConverter topic = converters.get(record.topic);
-        checkState(topic != null, "Record from topic '%s', which this job does not read", record.topic);
+    public void close() throws Exception {
+        if (catalog instanceof Closeable closeable) {
+            closeable.close();
+        }
+    }
+
+    @Override
+    public void processElement(KafkaRecord record, Context context, Collector<DynamicRecord> out) throws Exception {
+        TopicState topic = topics.get(record.topic);
+        if (topic == null) {
+            topic = new TopicState(record.topic);
+            topics.put(record.topic, topic);
+        }
         topic.recordsIn.inc();
+        if (topic.route == null) {
+            deadLetter(topic, record, DeadLetter.UNROUTABLE_TOPIC, topic.routeProblem, context);
+            return;
+        }
         GenericRecord decoded;
         try {
-            decoded = topic.spec.decoder.decode(record.value);
+            decoded = topic.decoder.decode(record.value);
         } catch (WireFormatException e) {
             deadLetter(topic, record, e.reason().name(), e.getMessage(), context);
             return;
         }
-        // Any other IOException means the registry did not answer: fail and retry, the record is fine.
+        // Any other IOException means the registry or the catalog did not answer: fail and retry, the record is fine.
+        WritePlan plan = topic.plan(schemaId(record.value), decoded.getSchema());
+        if (plan.incompatibility() != null) {
+            deadLetter(
+                    topic,
+                    record,
+                    WireFormatException.Reason.INCOMPATIBLE_SCHEMA.name(),
+                    plan.incompatibility(),
+                    context);
+            return;
+        }
         GenericRowData raw;
-        GenericRowData flight = null;
         try {
-            raw = topic.converter.convert(decoded);
-            topic.lineage.write(record, raw);
-            if (topic.flightMapper != null) {
-                flight = topic.flightMapper.map(raw);
-            }
+            raw = plan.converter().convert(decoded);
+            plan.lineage().write(record, raw);
         } catch (RuntimeException e) {
             deadLetter(topic, record, DeadLetter.CONVERSION_ERROR, e.toString(), context);
             return;
         }
-        context.output(topic.spec.rawRowsTag, raw);
-        if (flight != null) {
-            context.output(flightsTag, flight);
+        GenericRowData flight = null;
+        String flightProblem = plan.flightMappingProblem();
+        if (plan.flightMapper() != null) {
+            try {
+                flight = plan.flightMapper().map(raw);
+            } catch (RuntimeException e) {
+                flightProblem = "The raw row was written, but not the unified flight row: " + e;
+            }
         }
+        out.collect(dynamicRecord(plan.table(), plan.rowSchema(), raw, plan.spec()));
         topic.recordsWritten.inc();
+        if (flight != null) {
+            out.collect(dynamicRecord(flightTable, flightSchema, flight, flightSpec));
+        } else if (flightProblem != null) {
+            context.output(DEAD_LETTERS, DeadLetter.of(record, DeadLetter.FLIGHT_MAPPING_FAILED, flightProblem));
+            topic.flightRowsFailed.inc();
+        }
+    }
+
+    private DynamicRecord dynamicRecord(TableIdentifier table, Schema schema, GenericRowData row, PartitionSpec spec) {
+        // Null distribution mode: the sink's writer runs chained to this operator, rows are never shuffled.
+        return distributionMode == null
+                ? new DynamicRecord(table, null, schema, row, spec)
+                : new DynamicRecord(table, null, schema, row, spec, distributionMode, Integer.MAX_VALUE);
+    }
+
+    /** The schema id of a value {@link ConfluentAvroDecoder#decode} accepted: big-endian, after the magic byte. */
+    private static int schemaId(byte[] value) {
+        return ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
     }
 
     private static void deadLetter(
-            TopicConverter topic, KafkaRecord record, String reason, String message, Context context) {
+            TopicState topic, KafkaRecord record, String reason, String message, Context context) {
         context.output(DEAD_LETTERS, DeadLetter.of(record, reason, message));
         topic.recordsDeadLettered.inc();
     }
 
-    /** How one topic's records become rows; shipped with the job. */
-    private static final class TopicSpec implements Serializable {
+    /** One topic's route, decoder, write plans and metrics on the task. */
+    private final class TopicState {
 
-        private static final long serialVersionUID = 1L;
+        @Nullable
+        private final TopicRoute route;
+
+        @Nullable
+        private final String routeProblem;
 
         private final ConfluentAvroDecoder decoder;
-        /** Schema text: Avro schemas' Java serialization is not stable across Avro versions. */
-        private final String readerSchemaJson;
-
-        private final Schema rawTableSchema;
-        private final OutputTag<RowData> rawRowsTag;
-
-        @Nullable
-        private final FlightMapping flightMapping;
-
-        private TopicSpec(
-                ConfluentAvroDecoder decoder,
-                org.apache.avro.Schema readerSchema,
-                Schema rawTableSchema,
-                @Nullable FlightMapping flightMapping) {
-            this.decoder = decoder;
-            this.readerSchemaJson = readerSchema.toString();
-            this.rawTableSchema = rawTableSchema;
-            this.rawRowsTag = new OutputTag<>("rows-" + decoder.topic(), AvroToIcebergJob.rowTypeInfo(rawTableSchema));
-            this.flightMapping = flightMapping;
-        }
-    }
-
-    /** A topic's converters and metrics on the task. */
-    private static final class TopicConverter {
-
-        private final TopicSpec spec;
-        private final AvroToRowData converter;
-        private final KafkaLineage lineage;
-
-        @Nullable
-        private final FlightMapping.Mapper flightMapper;
+        private final Map<Integer, WritePlan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, WritePlan> eldest) {
+                return size() > MAX_PLANS_PER_TOPIC;
+            }
+        };
+        /** The table schema the cached plans were made against; -1 before the first plan. */
+        private int tableSchemaId = -1;
 
         private final Counter recordsIn;
         private final Counter recordsWritten;
         private final Counter recordsDeadLettered;
+        private final Counter flightRowsFailed;
 
-        TopicConverter(TopicSpec spec, @Nullable Schema flightTableSchema, MetricGroup metrics) {
-            this.spec = spec;
-            this.converter = AvroToRowData.forSchemas(
-                    spec.rawTableSchema, new org.apache.avro.Schema.Parser().parse(spec.readerSchemaJson));
-            this.lineage = KafkaLineage.in(spec.rawTableSchema);
-            this.flightMapper =
-                    spec.flightMapping == null ? null : spec.flightMapping.bind(spec.rawTableSchema, flightTableSchema);
+        TopicState(String topic) {
+            TopicRoute routed = null;
+            String problem = null;
+            try {
+                routed = router.route(topic);
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+            this.route = routed;
+            this.routeProblem = problem;
+            this.decoder = ConfluentAvroDecoder.forWriterSchemas(topic, registrySettings);
+            MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("topic", topic);
             this.recordsIn = metrics.counter("recordsIn");
             this.recordsWritten = metrics.counter("recordsWritten");
             this.recordsDeadLettered = metrics.counter("recordsDeadLettered");
+            this.flightRowsFailed = metrics.counter("flightRowsFailed");
+        }
+
+        WritePlan plan(int schemaId, org.apache.avro.Schema writer) throws IOException {
+            WritePlan plan = plans.get(schemaId);
+            if (plan == null) {
+                Table table = planner.loadTable(route);
+                int currentSchemaId = table == null ? -1 : table.schema().schemaId();
+                if (currentSchemaId != tableSchemaId) {
+                    // The table changed since the other plans were made (another writer schema evolved it): their
+                    // row schemas may be narrower than the table now, so make them again when next needed.
+                    plans.clear();
+                    tableSchemaId = currentSchemaId;
+                }
+                plan = planner.plan(route, schemaId, writer, table);
+                plans.put(schemaId, plan);
+            }
+            return plan;
         }
     }
 
-    /** Collects the input topics and the flight table's schema. */
+    /** Collects what the operator needs; {@link #build()} checks it. */
     static final class Builder {
 
-        private final Map<String, TopicSpec> topics = new LinkedHashMap<>();
+        private TopicRouter router;
+        private SchemaRegistrySettings registrySettings;
+        private CatalogLoader catalogLoader;
+        private Map<String, String> partitionSpecs = Map.of();
 
         @Nullable
-        private Schema flightTableSchema;
+        private TableIdentifier flightTable;
+
+        @Nullable
+        private Schema flightSchema;
+
+        @Nullable
+        private PartitionSpec flightSpec;
+
+        @Nullable
+        private DistributionMode distributionMode;
 
         private Builder() {}
 
-        /** The unified flight table's schema; without it, no flight rows are made. */
-        Builder flightTableSchema(@Nullable Schema schema) {
-            this.flightTableSchema = schema;
+        Builder router(TopicRouter router) {
+            this.router = router;
             return this;
         }
 
-        /**
-         * An input topic.
-         *
-         * @param decoder decodes the topic's values into records of {@code readerSchema}
-         * @param readerSchema the schema {@code rawTableSchema} was derived from
-         * @param flightMapping how the topic maps onto the unified table, or null if it does not
-         */
-        Builder topic(
-                ConfluentAvroDecoder decoder,
-                org.apache.avro.Schema readerSchema,
-                Schema rawTableSchema,
-                @Nullable FlightMapping flightMapping) {
-            checkNotNull(decoder, "decoder");
-            checkNotNull(readerSchema, "readerSchema");
-            checkNotNull(rawTableSchema, "rawTableSchema");
-            checkArgument(!topics.containsKey(decoder.topic()), "Topic '%s' is added twice", decoder.topic());
-            topics.put(decoder.topic(), new TopicSpec(decoder, readerSchema, rawTableSchema, flightMapping));
+        Builder registry(SchemaRegistrySettings settings) {
+            this.registrySettings = settings;
+            return this;
+        }
+
+        Builder catalogLoader(CatalogLoader loader) {
+            this.catalogLoader = loader;
+            return this;
+        }
+
+        /** Partition spec text by table name, for tables the job creates; absent means unpartitioned. */
+        Builder partitionSpecs(Map<String, String> specs) {
+            this.partitionSpecs = specs;
+            return this;
+        }
+
+        /** The unified flight table as prepared; without it, no flight rows are made. */
+        Builder flightTable(TableIdentifier table, Schema schema, PartitionSpec spec) {
+            this.flightTable = table;
+            this.flightSchema = schema;
+            this.flightSpec = spec;
+            return this;
+        }
+
+        /** Null (the default): rows go to the writer chained to this operator; else the sink shuffles them so. */
+        Builder distributionMode(@Nullable DistributionMode mode) {
+            this.distributionMode = mode;
             return this;
         }
 
         RecordsToRows build() {
             sanityCheck();
-            return new RecordsToRows(Map.copyOf(topics), flightTableSchema);
+            return new RecordsToRows(this);
         }
 
         private void sanityCheck() {
-            checkState(!topics.isEmpty(), "No input topic");
-            topics.forEach((topic, spec) -> {
-                if (spec.flightMapping != null) {
-                    checkState(
-                            flightTableSchema != null,
-                            "Topic '%s' maps onto the flight table, but there is no flight table schema",
-                            topic);
-                    // Fail while the job is built, not on the cluster.
-                    spec.flightMapping.bind(spec.rawTableSchema, flightTableSchema);
-                }
-            });
+            checkNotNull(router, "router");
+            checkNotNull(registrySettings, "registrySettings");
+            checkNotNull(catalogLoader, "catalogLoader");
+            checkNotNull(partitionSpecs, "partitionSpecs");
         }
     }
 }

@@ -73,6 +73,49 @@ class AvroToIcebergOptionsTest {
     }
 
     @Test
+    void topicPatternRoutesTopicsFoundLaterByTheTemplate() {
+        AvroToIcebergOptions options = parse(
+                "--topic-pattern", "airline\\.[a-z-]+",
+                "--partition-discovery-interval", "5s",
+                "--table-mapping", "airline.special=sales.special");
+
+        assertThat(options.routes()).isEmpty();
+        assertThat(options.topicPattern()
+                        .orElseThrow()
+                        .matcher("airline.new-carrier")
+                        .matches())
+                .isTrue();
+        assertThat(options.partitionDiscoveryInterval()).isEqualTo(Duration.ofSeconds(5));
+        TopicRouter router = options.router();
+        assertThat(router.route("airline.new-carrier").table())
+                .isEqualTo(TableIdentifier.parse("airlines.new_carrier"));
+        assertThat(router.route("airline.special").table()).isEqualTo(TableIdentifier.parse("sales.special"));
+        assertThat(router.route("airline.skyone").flightMapping()).isSameAs(FlightMapping.SKY_ONE);
+        assertThat(router.route("airline.new-carrier").flightMapping()).isNull();
+        assertThatThrownBy(() -> router.route("airline.flight"))
+                .hasMessageContaining("airlines.flight")
+                .hasMessageContaining("--table-mapping");
+    }
+
+    @Test
+    void tableNameTemplateTakesTheWholeTopicOrItsSuffix() {
+        assertThat(parse("--topics", "eu.orders-v2", "--table-name-template", "raw.{topic}")
+                        .routes()
+                        .get(0)
+                        .table())
+                .isEqualTo(TableIdentifier.parse("raw.eu_orders_v2"));
+        assertThat(parse().partitionDiscoveryInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> parse("--table-name-template", "raw.{name}"))
+                .hasMessageContaining("unknown placeholder {name}");
+        assertThatThrownBy(() -> parse("--table-name-template", "raw.all"))
+                .hasMessageContaining("names one table for every topic");
+        assertThatThrownBy(() -> parse("--topic-pattern", "a.*", "--topics", "b"))
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> parse("--topic-pattern", "(unclosed"))
+                .hasMessageContaining("--topic-pattern must be a Java regular expression");
+    }
+
+    @Test
     void flightTableCanBeSwitchedOff() {
         AvroToIcebergOptions options = parse("--flight-table", "none");
 

@@ -7,14 +7,21 @@ import static dev.flinkkickstarter.iceberg.FlightPipeline.assertFlightTableMatch
 import static dev.flinkkickstarter.iceberg.FlightPipeline.assertRawTableMatches;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,5 +82,74 @@ class FailureRecoveryITCase {
         assertRawTableMatches(pipeline.rows(SUNSET_TABLE), flights.sunset());
         assertFlightTableMatches(pipeline.rows(FLIGHT_TABLE), flights);
         assertThat(pipeline.committedRows(FLIGHT_TABLE)).isEqualTo(4L * RECORDS_PER_HALF);
+    }
+
+    /**
+     * A producer registers a new version (an added field) while the job runs, and a storage failure hits before
+     * the rows that need the new column are committed; three times in a row, a new field each time. After each
+     * restart from the last checkpoint, every value of every version must be in the table exactly once.
+     */
+    @Test
+    void keepsNewFieldsValuesAcrossAFailureBeforeTheirFirstCommit() throws Exception {
+        FlightPipeline pipeline =
+                new FlightPipeline(KAFKA, REGISTRY, "recovery-evolve", warehouse).createTopicsAndSchemas(2);
+        String subject = pipeline.skyOneTopic + "-value";
+        pipeline.setCompatibilityNone(subject);
+        FlightPipeline.Flights v1Flights = pipeline.produce(RECORDS_PER_HALF);
+        Map<String, Map<String, String>> extrasByPosition = new HashMap<>();
+        org.apache.avro.Schema schema = SkyOneFlight.getClassSchema();
+        List<String> extraColumns = new ArrayList<>();
+
+        JobClient job = pipeline.start(pipeline.jobArgs("--catalog.io-impl", FailingOnceFileIO.class.getName()));
+        try {
+            pipeline.awaitRows(SKY_ONE_TABLE, RECORDS_PER_HALF);
+            for (int version = 2; version <= 4; version++) {
+                String column = "extra_v" + version;
+                extraColumns.add(column);
+                schema = FlightPipeline.withOptionalField(schema, column);
+                pipeline.registryClient().register(subject, schema);
+                FailingOnceFileIO.Target target =
+                        version % 2 == 0 ? FailingOnceFileIO.Target.DATA_FILE : FailingOnceFileIO.Target.MANIFEST;
+                FailingOnceFileIO.arm(target);
+                for (int i = 0; i < 10; i++) {
+                    Map<String, String> extras = new HashMap<>();
+                    for (String extra : extraColumns) {
+                        extras.put(extra, extra + "-" + i);
+                    }
+                    extrasByPosition.put(pipeline.produceSkyOne(schema, extras), extras);
+                    v1Flights = v1Flights.plus(pipeline.produce(1));
+                }
+                FlightPipeline.awaitCondition(
+                        FailingOnceFileIO::hasFailed, () -> "The injected " + target + " failure never happened");
+                pipeline.awaitRows(SKY_ONE_TABLE, v1Flights.skyOne().size() + extrasByPosition.size());
+                pipeline.awaitRows(SUNSET_TABLE, v1Flights.sunset().size());
+            }
+        } finally {
+            FlightPipeline.stop(job);
+        }
+
+        List<Record> rows = pipeline.rows(SKY_ONE_TABLE);
+        assertThat(rows).hasSize(v1Flights.skyOne().size() + extrasByPosition.size());
+        Map<String, Record> byPosition = new HashMap<>();
+        rows.forEach(row -> assertThat(byPosition.put(FlightPipeline.position(row), row))
+                .as("duplicate row %s", FlightPipeline.position(row))
+                .isNull());
+        extrasByPosition.forEach((position, extras) -> {
+            Record row = byPosition.get(position);
+            assertThat(row).as("row of %s", position).isNotNull();
+            for (String column : extraColumns) {
+                assertThat(row.getField(column))
+                        .as("%s of %s", column, position)
+                        .isEqualTo(extras.get(column));
+            }
+        });
+        assertRawTableMatches(
+                rows.stream()
+                        .filter(row -> !extrasByPosition.containsKey(FlightPipeline.position(row)))
+                        .toList(),
+                v1Flights.skyOne());
+        assertRawTableMatches(pipeline.rows(SUNSET_TABLE), v1Flights.sunset());
+        assertThat(pipeline.committedRows(FLIGHT_TABLE))
+                .isEqualTo(v1Flights.skyOne().size() + v1Flights.sunset().size() + extrasByPosition.size());
     }
 }

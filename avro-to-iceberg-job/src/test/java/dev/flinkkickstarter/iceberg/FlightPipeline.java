@@ -10,6 +10,7 @@ import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.datagen.Airline;
 import dev.flinkkickstarter.datagen.FlightGenerator;
+import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.io.IOException;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -102,6 +105,20 @@ final class FlightPipeline {
         return this;
     }
 
+    /** Lets the test register any version under {@code subject}, whatever the registry's own checker thinks of it. */
+    void setCompatibilityNone(String subject) throws IOException, InterruptedException {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(registry.url() + "/config/" + subject))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"compatibility\": \"NONE\"}"))
+                .build();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("registry answer: %s", response.body())
+                .isEqualTo(200);
+    }
+
     SchemaRegistryClient registryClient() {
         return SchemaRegistryClient.create(registrySettings());
     }
@@ -136,6 +153,49 @@ final class FlightPipeline {
         return new Produced<>(record, topic, metadata.partition(), metadata.offset(), key, value);
     }
 
+    /**
+     * Produces one generated Sky One record written with {@code schema}, a later version of Sky One's schema, with
+     * {@code extraFields} set (fields v1 lacks); returns its position ({@link #position(Produced)}'s form).
+     */
+    String produceSkyOne(org.apache.avro.Schema schema, Map<String, String> extraFields) {
+        SkyOneFlight flight = new FlightGenerator<>(Airline.SKY_ONE, 7L, FIRST_DEPARTURE).map(nextIndex++);
+        GenericRecord record = new GenericData.Record(schema);
+        for (org.apache.avro.Schema.Field field : SkyOneFlight.getClassSchema().getFields()) {
+            Object value = flight.get(field.pos());
+            record.put(
+                    field.name(),
+                    value instanceof BigDecimal price
+                            ? ByteBuffer.wrap(price.unscaledValue().toByteArray())
+                            : value instanceof Instant instant ? instant.toEpochMilli() : value);
+        }
+        extraFields.forEach(record::put);
+        @SuppressWarnings("unchecked") // one serializer per (topic, schema)
+        SerializationSchema<GenericRecord> serializer =
+                (SerializationSchema<GenericRecord>) serializers.computeIfAbsent(
+                        skyOneTopic + "#" + schema,
+                        t -> ConfluentAvro.genericSerializer(schema, skyOneTopic, registrySettings()));
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            RecordMetadata metadata =
+                    sendRaw(producer, new ProducerRecord<>(skyOneTopic, serializer.serialize(record)));
+            return metadata.topic() + "-" + metadata.partition() + "@" + metadata.offset();
+        }
+    }
+
+    /** {@code schema} with an added optional string field {@code name} (default null). */
+    static org.apache.avro.Schema withOptionalField(org.apache.avro.Schema schema, String name) {
+        List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
+        schema.getFields().forEach(field -> fields.add(new org.apache.avro.Schema.Field(field, field.schema())));
+        fields.add(new org.apache.avro.Schema.Field(
+                name,
+                org.apache.avro.Schema.createUnion(
+                        org.apache.avro.Schema.create(org.apache.avro.Schema.Type.NULL),
+                        org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING)),
+                "Added in a later version",
+                org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE));
+        return org.apache.avro.Schema.createRecord(
+                schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
     static RecordMetadata sendRaw(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {
         try {
             return producer.send(record).get();
@@ -158,15 +218,24 @@ final class FlightPipeline {
 
     /** The job's flags for {@code topics} with {@code flightMappings}, then {@code extra}. */
     String[] jobArgsFor(String topics, String flightMappings, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--topics", topics, "--flight-mapping", flightMappings));
+        args.addAll(Arrays.asList(extra));
+        return commonArgs(args);
+    }
+
+    /** The job's flags for the topics matching {@code topicPattern}, without the flight table, then {@code extra}. */
+    String[] jobArgsForPattern(String topicPattern, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--topic-pattern", topicPattern, "--flight-table", "none"));
+        args.addAll(Arrays.asList(extra));
+        return commonArgs(args);
+    }
+
+    private String[] commonArgs(List<String> specific) {
         List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers",
                 kafka.bootstrapServers(),
                 "--schema-registry-url",
                 registry.url(),
-                "--topics",
-                topics,
-                "--flight-mapping",
-                flightMappings,
                 "--consumer.group.id",
                 prefix,
                 "--checkpoint-interval",
@@ -185,7 +254,8 @@ final class FlightPipeline {
             args.add("--" + flag);
             args.add(value);
         });
-        args.addAll(Arrays.asList(extra));
+        // Last, so that a test's flags win over the defaults above (the last value of a flag counts).
+        args.addAll(specific);
         return args.toArray(String[]::new);
     }
 
@@ -195,6 +265,21 @@ final class FlightPipeline {
         JobArguments arguments = JobArguments.parse(args);
         AvroToIcebergJob.build(env, AvroToIcebergOptions.from(arguments), ClientSettings.load(arguments));
         return env.executeAsync("avro-to-iceberg " + prefix);
+    }
+
+    /**
+     * Like {@link #start}, restoring the job's state from {@code savepoint}: a new job (new job id) from an old
+     * job's savepoint, as {@code flink run -s} does.
+     */
+    JobClient startFromSavepoint(String savepoint, String... args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobArguments arguments = JobArguments.parse(args);
+        AvroToIcebergJob.build(env, AvroToIcebergOptions.from(arguments), ClientSettings.load(arguments));
+        org.apache.flink.streaming.api.graph.StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("avro-to-iceberg " + prefix);
+        graph.setSavepointRestoreSettings(
+                org.apache.flink.runtime.jobgraph.SavepointRestoreSettings.forPath(savepoint, false));
+        return env.executeAsync(graph);
     }
 
     /**
@@ -222,8 +307,11 @@ final class FlightPipeline {
         return catalog;
     }
 
-    /** Rows committed to {@code table} so far (0 before the first commit). */
+    /** Rows committed to {@code table} so far (0 before the first commit, or before the job creates the table). */
     long committedRows(TableIdentifier identifier) {
+        if (!catalog().tableExists(identifier)) {
+            return 0;
+        }
         Table table = catalog().loadTable(identifier);
         Snapshot snapshot = table.currentSnapshot();
         return snapshot == null ? 0 : Long.parseLong(snapshot.summary().get("total-records"));

@@ -44,15 +44,19 @@ public final class ConfluentAvroDecoder implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConfluentSchemaCoder coder;
-    /** Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro versions. */
+    /**
+     * Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro versions.
+     * Null: each record is read in its own writer schema.
+     */
+    @Nullable
     private final String readerSchemaJson;
 
     @Nullable
     private transient volatile Readers readers;
 
-    private ConfluentAvroDecoder(Schema readerSchema, String topic, SchemaRegistrySettings settings) {
+    private ConfluentAvroDecoder(@Nullable Schema readerSchema, String topic, SchemaRegistrySettings settings) {
         this.coder = new ConfluentSchemaCoder(topic, settings);
-        this.readerSchemaJson = withoutJavaStringHints(checkNotNull(readerSchema, "readerSchema"));
+        this.readerSchemaJson = readerSchema == null ? null : withoutJavaStringHints(readerSchema);
     }
 
     /**
@@ -82,7 +86,16 @@ public final class ConfluentAvroDecoder implements Serializable {
 
     /** A decoder for values of {@code topic}, producing records of {@code readerSchema}. */
     public static ConfluentAvroDecoder create(Schema readerSchema, String topic, SchemaRegistrySettings settings) {
-        return new ConfluentAvroDecoder(readerSchema, topic, settings);
+        return new ConfluentAvroDecoder(checkNotNull(readerSchema, "readerSchema"), topic, settings);
+    }
+
+    /**
+     * A decoder for values of {@code topic} that reads each record in its own writer schema, without Avro's
+     * schema resolution: the caller decides what each writer schema's fields become. A record's {@link
+     * GenericRecord#getSchema() schema} is the same instance for every record of one schema id.
+     */
+    public static ConfluentAvroDecoder forWriterSchemas(String topic, SchemaRegistrySettings settings) {
+        return new ConfluentAvroDecoder(null, topic, settings);
     }
 
     public String topic() {
@@ -141,7 +154,8 @@ public final class ConfluentAvroDecoder implements Serializable {
             synchronized (this) {
                 current = readers;
                 if (current == null) {
-                    current = new Readers(new Schema.Parser().parse(readerSchemaJson));
+                    current =
+                            new Readers(readerSchemaJson == null ? null : new Schema.Parser().parse(readerSchemaJson));
                     readers = current;
                 }
             }
@@ -162,10 +176,12 @@ public final class ConfluentAvroDecoder implements Serializable {
     /** One datum reader per writer schema id: resolving writer to reader schema is done once per id. */
     private final class Readers {
 
+        @Nullable
         private final Schema readerSchema;
+
         private final Map<Integer, WriterReader> bySchemaId = new ConcurrentHashMap<>();
 
-        Readers(Schema readerSchema) {
+        Readers(@Nullable Schema readerSchema) {
             this.readerSchema = readerSchema;
         }
 
@@ -184,6 +200,10 @@ public final class ConfluentAvroDecoder implements Serializable {
 
         private WriterReader newReader(int schemaId) throws IOException {
             Schema writerSchema = coder.schemaForId(schemaId);
+            if (readerSchema == null) {
+                Schema asWritten = new Schema.Parser().parse(withoutJavaStringHints(writerSchema));
+                return new WriterReader(new GenericDatumReader<>(writerSchema, asWritten), null);
+            }
             SchemaPairCompatibility compatibility =
                     SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
             if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,6 +94,7 @@ public final class SchemaRegistryClient {
     private final Map<SubjectAndSchema, RegisteredSchema> lookedUp = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, RegisteredSchema> latestBySubject = new ConcurrentHashMap<>();
+    private final Map<SubjectVersion, RegisteredSchema> byVersion = new ConcurrentHashMap<>();
 
     private SchemaRegistryClient(Config config) {
         this.baseUrls = config.baseUrls();
@@ -313,6 +315,74 @@ public final class SchemaRegistryClient {
         RegisteredSchema latest = new RegisteredSchema(subject, id, requiredInt(response, "version"), schema);
         latestBySubject.put(subject, latest);
         return latest;
+    }
+
+    /**
+     * The version numbers of {@code subject} ({@code GET /subjects/{subject}/versions}), ascending; empty if the
+     * subject does not exist. Not cached: producers register new versions at any time.
+     */
+    public List<Integer> versions(String subject) throws IOException {
+        checkNotNull(subject, "subject");
+        Response response = send("GET", "/subjects/" + pathSegment(subject) + "/versions", null);
+        if (response.status() == 404) {
+            return List.of();
+        }
+        if (response.status() != 200) {
+            throw failure(response, "listing the versions of subject '" + subject + "'");
+        }
+        JsonNode json = response.json();
+        if (!json.isArray()) {
+            throw new SchemaRegistryException(
+                    "Schema Registry at " + response.url() + " answered the versions of subject '" + subject
+                            + "' with something other than a list: " + response.quotedBody(),
+                    response.status());
+        }
+        List<Integer> versions = new ArrayList<>();
+        for (JsonNode version : json) {
+            if (!version.canConvertToInt()) {
+                throw new SchemaRegistryException(
+                        "Schema Registry at " + response.url() + " listed a non-numeric version of subject '" + subject
+                                + "': " + response.quotedBody(),
+                        response.status());
+            }
+            versions.add(version.intValue());
+        }
+        Collections.sort(versions);
+        return versions;
+    }
+
+    /**
+     * Version {@code version} of {@code subject} ({@code GET /subjects/{subject}/versions/{version}}). Cached: a
+     * registered version never changes.
+     */
+    public RegisteredSchema version(String subject, int version) throws IOException {
+        checkNotNull(subject, "subject");
+        checkArgument(version > 0, "Versions start at 1, not %s", version);
+        SubjectVersion key = new SubjectVersion(subject, version);
+        RegisteredSchema cached = byVersion.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Response response = send("GET", "/subjects/" + pathSegment(subject) + "/versions/" + version, null);
+        if (response.status() == 404) {
+            throw new SchemaRegistryException(
+                    "Version " + version + " of subject '" + subject + "' not found at " + response.url()
+                            + " (HTTP 404: " + response.registryMessage() + ")",
+                    404);
+        }
+        if (response.status() != 200) {
+            throw failure(response, "fetching version " + version + " of subject '" + subject + "'");
+        }
+        int id = requiredInt(response, "id");
+        Schema schema = schemasById.get(id);
+        if (schema == null) {
+            schema = parseAvroSchema(response, "version " + version + " of subject '" + subject + "'");
+            Schema raced = schemasById.putIfAbsent(id, schema);
+            schema = raced != null ? raced : schema;
+        }
+        RegisteredSchema found = new RegisteredSchema(subject, id, version, schema);
+        byVersion.put(key, found);
+        return found;
     }
 
     @Override
@@ -622,6 +692,8 @@ public final class SchemaRegistryClient {
 
     /** Cache key; Avro caches a schema's hash code, so lookups do not re-hash the schema. */
     private record SubjectAndSchema(String subject, Schema schema) {}
+
+    private record SubjectVersion(String subject, int version) {}
 
     private record Response(URI url, int status, String body) {
 

@@ -56,19 +56,9 @@ public final class IcebergTables {
         checkNotNull(schema, "schema");
         checkNotNull(partitioning, "partitioning");
         checkNotNull(tableProperties, "tableProperties");
-        createNamespaceIfAbsent(catalog, identifier.namespace());
         if (!catalog.tableExists(identifier)) {
-            Map<String, String> properties = new HashMap<>(tableProperties);
-            // v2: row-level deletes and sequence numbers, what every current engine reads and writes.
-            properties.putIfAbsent(TableProperties.FORMAT_VERSION, "2");
             try {
-                Table table = catalog.createTable(identifier, schema, partitioning.apply(schema), properties);
-                LOG.info(
-                        "Created Iceberg table {} with schema {} and partition spec {}",
-                        identifier,
-                        schema,
-                        table.spec());
-                return table;
+                return create(catalog, identifier, schema, partitioning.apply(schema), tableProperties);
             } catch (AlreadyExistsException createdConcurrently) {
                 LOG.info("Iceberg table {} was created concurrently; evolving it instead", identifier);
             }
@@ -79,8 +69,34 @@ public final class IcebergTables {
         return table;
     }
 
+    /**
+     * Creates the table {@code identifier} (and its namespace if absent) with {@code schema}, {@code spec} and
+     * {@code tableProperties}, in format v2 unless the properties say otherwise.
+     *
+     * @throws AlreadyExistsException the table exists (e.g. created concurrently)
+     */
+    public static Table create(
+            Catalog catalog,
+            TableIdentifier identifier,
+            Schema schema,
+            PartitionSpec spec,
+            Map<String, String> tableProperties) {
+        checkNotNull(catalog, "catalog");
+        checkNotNull(identifier, "identifier");
+        checkNotNull(schema, "schema");
+        checkNotNull(spec, "spec");
+        checkNotNull(tableProperties, "tableProperties");
+        createNamespaceIfAbsent(catalog, identifier.namespace());
+        Map<String, String> properties = new HashMap<>(tableProperties);
+        // v2: row-level deletes and sequence numbers, what every current engine reads and writes.
+        properties.putIfAbsent(TableProperties.FORMAT_VERSION, "2");
+        Table table = catalog.createTable(identifier, schema, spec, properties);
+        LOG.info("Created Iceberg table {} with schema {} and partition spec {}", identifier, schema, table.spec());
+        return table;
+    }
+
     /** Sets each of {@code properties} on {@code table} whose value differs, in one commit. */
-    private static void updateProperties(Table table, Map<String, String> properties) {
+    public static void updateProperties(Table table, Map<String, String> properties) {
         Map<String, String> changed = new TreeMap<>();
         properties.forEach((key, value) -> {
             if (!value.equals(table.properties().get(key))) {
@@ -115,48 +131,75 @@ public final class IcebergTables {
     /** Why records of {@code desired} cannot be written to a table of {@code current}; empty if they can. */
     static List<String> incompatibilities(Schema current, Schema desired) {
         List<String> problems = new ArrayList<>();
-        compareStructs("", current.asStruct(), desired.asStruct(), problems);
+        compareStructs("", current.asStruct(), desired.asStruct(), false, problems);
+        return problems;
+    }
+
+    /**
+     * Why records written with {@code writer} cannot go into a table of {@code current}, even after evolving it;
+     * empty if they can. Unlike {@link #incompatibilities}, a column the writer lacks is fine (it becomes optional
+     * and null for new rows), and so is a writer type that converts losslessly into the column's type, the
+     * reverse of an Iceberg promotion ({@code int} into {@code long}, {@code float} into {@code double}, a
+     * narrower decimal of the same scale): the value is widened, the column stays. Each problem names the
+     * column and both types.
+     */
+    public static List<String> writeIncompatibilities(Schema current, Schema writer) {
+        checkNotNull(current, "current");
+        checkNotNull(writer, "writer");
+        List<String> problems = new ArrayList<>();
+        compareStructs("", current.asStruct(), writer.asStruct(), true, problems);
         return problems;
     }
 
     private static void compareStructs(
-            String path, Types.StructType current, Types.StructType desired, List<String> problems) {
+            String path,
+            Types.StructType current,
+            Types.StructType desired,
+            boolean widenWriterTypes,
+            List<String> problems) {
         for (Types.NestedField column : current.fields()) {
             String name = path + column.name();
             Types.NestedField wanted = desired.field(column.name());
             if (wanted == null) {
-                if (column.isRequired()) {
+                if (column.isRequired() && !widenWriterTypes) {
                     problems.add("required column '" + name + "' (" + column.type()
                             + ") is missing from the new schema, so no new row could be written");
                 }
             } else {
-                compareTypes(name, column.type(), wanted.type(), problems);
+                compareTypes(name, column.type(), wanted.type(), widenWriterTypes, problems);
             }
         }
     }
 
-    private static void compareTypes(String name, Type current, Type desired, List<String> problems) {
+    private static void compareTypes(
+            String name, Type current, Type desired, boolean widenWriterTypes, List<String> problems) {
         if (current.isStructType() && desired.isStructType()) {
-            compareStructs(name + ".", current.asStructType(), desired.asStructType(), problems);
+            compareStructs(name + ".", current.asStructType(), desired.asStructType(), widenWriterTypes, problems);
         } else if (current.isListType() && desired.isListType()) {
             compareTypes(
                     name + ".element",
                     current.asListType().elementType(),
                     desired.asListType().elementType(),
+                    widenWriterTypes,
                     problems);
         } else if (current.isMapType() && desired.isMapType()) {
             compareTypes(
                     name + ".key",
                     current.asMapType().keyType(),
                     desired.asMapType().keyType(),
+                    widenWriterTypes,
                     problems);
             compareTypes(
                     name + ".value",
                     current.asMapType().valueType(),
                     desired.asMapType().valueType(),
+                    widenWriterTypes,
                     problems);
         } else if (current.isPrimitiveType() && desired.isPrimitiveType()) {
-            if (!current.equals(desired) && !TypeUtil.isPromotionAllowed(current, desired.asPrimitiveType())) {
+            boolean widened = widenWriterTypes && TypeUtil.isPromotionAllowed(desired, current.asPrimitiveType());
+            if (!current.equals(desired)
+                    && !widened
+                    && !TypeUtil.isPromotionAllowed(current, desired.asPrimitiveType())) {
                 problems.add("column '" + name + "' changes type from " + current + " to " + desired
                         + ", which Iceberg cannot promote");
             }

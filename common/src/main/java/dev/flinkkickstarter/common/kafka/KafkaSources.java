@@ -6,8 +6,11 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -44,9 +47,25 @@ public final class KafkaSources {
      */
     public static KafkaSource<KafkaRecord> rawRecords(
             Properties consumerProperties, List<String> topics, String startingOffsets) {
-        checkNotNull(consumerProperties, "consumerProperties");
         checkNotNull(topics, "topics");
         checkArgument(!topics.isEmpty(), "At least one topic is required");
+        return rawRecords(consumerProperties, startingOffsets, builder -> builder.setTopics(topics));
+    }
+
+    /**
+     * Like {@link #rawRecords(Properties, List, String)}, for every topic whose name matches {@code topicPattern},
+     * including topics created later: the source looks for them every {@code partition.discovery.interval.ms}
+     * (a consumer property).
+     */
+    public static KafkaSource<KafkaRecord> rawRecords(
+            Properties consumerProperties, Pattern topicPattern, String startingOffsets) {
+        checkNotNull(topicPattern, "topicPattern");
+        return rawRecords(consumerProperties, startingOffsets, builder -> builder.setTopicPattern(topicPattern));
+    }
+
+    private static KafkaSource<KafkaRecord> rawRecords(
+            Properties consumerProperties, String startingOffsets, Consumer<KafkaSourceBuilder<KafkaRecord>> topics) {
+        checkNotNull(consumerProperties, "consumerProperties");
         checkArgument(
                 consumerProperties.getProperty(ConsumerConfig.GROUP_ID_CONFIG) != null,
                 "The Kafka consumer needs a '%s': its committed offsets are where a new job resumes",
@@ -56,12 +75,12 @@ public final class KafkaSources {
         // Records of aborted or open transactions must never reach a table.
         properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.setProperty(KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(), "true");
-        return KafkaSource.<KafkaRecord>builder()
+        KafkaSourceBuilder<KafkaRecord> builder = KafkaSource.<KafkaRecord>builder()
                 .setProperties(properties)
-                .setTopics(topics)
                 .setStartingOffsets(startingOffsets(startingOffsets))
-                .setDeserializer(new RawRecordDeserializer())
-                .build();
+                .setDeserializer(new RawRecordDeserializer());
+        topics.accept(builder);
+        return builder.build();
     }
 
     /** The initializer for a starting-offsets setting (see {@link #rawRecords}). */

@@ -144,6 +144,47 @@ class IcebergTablesTest {
         assertThat(metadataLog(catalog.loadTable(BOOKINGS))).isEqualTo(metadataVersions);
     }
 
+    @Test
+    void writersMayDropColumnsAndSendNarrowerTypesThatConvertLosslessly() {
+        Schema table = new Schema(
+                Types.NestedField.required(1, "email", Types.StringType.get()),
+                Types.NestedField.required(2, "seats", Types.LongType.get()),
+                Types.NestedField.optional(3, "weight", Types.DoubleType.get()),
+                Types.NestedField.optional(4, "price", Types.DecimalType.of(10, 2)));
+        Schema writer = new Schema(
+                Types.NestedField.required(1, "seats", Types.IntegerType.get()),
+                Types.NestedField.optional(2, "weight", Types.FloatType.get()),
+                Types.NestedField.optional(3, "price", Types.DecimalType.of(8, 2)),
+                Types.NestedField.optional(4, "meal", Types.StringType.get()));
+
+        assertThat(IcebergTables.writeIncompatibilities(table, writer)).isEmpty();
+        assertThat(IcebergTables.writeIncompatibilities(writer, table))
+                .as("and wider writer types are Iceberg promotions of the column")
+                .isEmpty();
+    }
+
+    @Test
+    void writersMayNotChangeAColumnsMeaning() {
+        Schema table = new Schema(
+                Types.NestedField.required(1, "code", Types.StringType.get()),
+                Types.NestedField.optional(2, "price", Types.DecimalType.of(10, 2)),
+                Types.NestedField.optional(3, "seats", Types.LongType.get()),
+                Types.NestedField.optional(
+                        4, "seat", Types.StructType.of(Types.NestedField.optional(5, "row", Types.IntegerType.get()))));
+        Schema writer = new Schema(
+                Types.NestedField.required(1, "code", Types.IntegerType.get()),
+                Types.NestedField.optional(2, "price", Types.DecimalType.of(10, 3)),
+                Types.NestedField.optional(3, "seats", Types.DoubleType.get()),
+                Types.NestedField.optional(4, "seat", Types.StringType.get()));
+
+        assertThat(IcebergTables.writeIncompatibilities(table, writer))
+                .containsExactly(
+                        "column 'code' changes type from string to int, which Iceberg cannot promote",
+                        "column 'price' changes type from decimal(10, 2) to decimal(10, 3), which Iceberg cannot promote",
+                        "column 'seats' changes type from long to double, which Iceberg cannot promote",
+                        "column 'seat' changes type from struct<5: row: optional int> to string");
+    }
+
     private static int metadataLog(Table table) {
         return ((HasTableOperations) table)
                 .operations()
