@@ -15,8 +15,10 @@ import org.apache.avro.util.Utf8;
  * static, not per value), so a few bytes declaring a 1 GiB string cost 1 GiB of heap. Here a
  * declared length is checked against the bytes left first: a string or bytes longer than that, or a
  * block of more array items or map entries than bytes left (each item takes at least one byte
- * unless its type encodes to nothing, see {@code zeroByteItemBudget}), is a {@link
- * DeclaredLengthException}. So decoding a value allocates at most a small multiple of its own size.
+ * unless its type encodes to nothing, see {@code zeroByteItemBudget}), is refused before anything is
+ * allocated: a {@link DeclaredLengthException} if it is more than the whole value holds (a lie), an
+ * {@link EOFException} otherwise (the value was cut short). So decoding a value allocates at most a
+ * small multiple of its own size.
  *
  * <p>Reusable: {@link #reset} points it at the next value. Not thread-safe.
  */
@@ -24,6 +26,7 @@ final class BoundedBinaryDecoder extends Decoder {
 
     private final long zeroByteItemBudget;
     private byte[] buf = new byte[0];
+    private int start;
     private int pos;
     private int limit;
     private long zeroByteItemsLeft;
@@ -40,6 +43,7 @@ final class BoundedBinaryDecoder extends Decoder {
     /** Decodes {@code length} bytes of {@code value} from {@code offset} next. */
     BoundedBinaryDecoder reset(byte[] value, int offset, int length) {
         this.buf = value;
+        this.start = offset;
         this.pos = offset;
         this.limit = offset + length;
         this.zeroByteItemsLeft = zeroByteItemBudget;
@@ -226,10 +230,7 @@ final class BoundedBinaryDecoder extends Decoder {
         if (length < 0) {
             throw new DeclaredLengthException(what + " declares a negative length " + length);
         }
-        if (length > limit - pos) {
-            throw new DeclaredLengthException(
-                    what + " declares " + length + " bytes but only " + (limit - pos) + " are left in the value");
-        }
+        checkFits(what + " declares " + length + " bytes", length);
         return (int) length;
     }
 
@@ -256,26 +257,39 @@ final class BoundedBinaryDecoder extends Decoder {
                 return count;
             }
             long size = readLong();
-            if (size < 0 || size > limit - pos) {
-                throw new DeclaredLengthException(
-                        what + " block declares " + size + " bytes but only " + (limit - pos) + " are left");
+            if (size < 0) {
+                throw new DeclaredLengthException(what + " block declares a negative size " + size);
             }
+            checkFits(what + " block declares " + size + " bytes", size);
             pos += (int) size;
         }
     }
 
-    private void checkItemCount(String what, long count) throws DeclaredLengthException {
+    private void checkItemCount(String what, long count) throws IOException {
         long left = limit - pos;
-        if (count <= left) {
-            return;
-        }
         // Only items that encode to no bytes (null, say) can outnumber the bytes left; they get a budget per value.
-        if (count - left <= zeroByteItemsLeft) {
+        if (count > left && count - left <= zeroByteItemsLeft) {
             zeroByteItemsLeft -= count - left;
             return;
         }
-        throw new DeclaredLengthException(
-                what + " block declares " + count + " items but only " + left + " bytes are left in the value");
+        checkFits(what + " block declares " + count + " items", count);
+    }
+
+    /**
+     * Fails unless {@code declared} (bytes, or items of at least a byte each) fits in the bytes left.
+     * More than the whole value could ever hold is a lie ({@link DeclaredLengthException}); less than
+     * that, the value may just have been cut short ({@link EOFException}).
+     */
+    private void checkFits(String declaration, long declared) throws IOException {
+        long left = limit - pos;
+        if (declared <= left) {
+            return;
+        }
+        String message = declaration + " but only " + left + " are left in the value";
+        if (declared > limit - start) {
+            throw new DeclaredLengthException(message + " of " + (limit - start));
+        }
+        throw new EOFException(message);
     }
 
     private void require(int bytes) throws EOFException {

@@ -35,7 +35,8 @@ import org.apache.avro.generic.GenericRecord;
  * each value with its own writer schema, and {@link #decodeWithSchemaId} tells which one it was.
  *
  * <p>Decoding is bounded by the value itself: a string, bytes, array or map that declares more than
- * the bytes left is {@link Reason#MALFORMED_BODY} before anything is allocated for it, and writer
+ * the bytes left is refused before anything is allocated for it ({@link Reason#MALFORMED_BODY} if
+ * more than the whole value holds, else {@link Reason#TRUNCATED_BODY}), and writer
  * schemas that are recursive or nested deeper than {@value WriterSchemaLimits#MAX_NESTING_DEPTH}
  * levels are {@link Reason#INVALID_SCHEMA}, so neither heap nor stack depend on what a record claims.
  *

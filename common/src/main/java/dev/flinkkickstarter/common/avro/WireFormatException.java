@@ -41,7 +41,7 @@ public class WireFormatException extends IOException {
         TRUNCATED_BODY,
         /**
          * The Avro body does not decode with the writer schema, declares a string, bytes, array or map
-         * longer than the bytes left in the value, or has bytes left over.
+         * longer than the whole value, or has bytes left over.
          */
         MALFORMED_BODY
     }

@@ -96,14 +96,26 @@ class BoundedBinaryDecoderTest {
 
         assertThatThrownBy(() -> read(string, string, oneGib, 0))
                 .isInstanceOf(DeclaredLengthException.class)
-                .hasMessage("string declares 1073741824 bytes but only 3 are left in the value");
+                .hasMessage("string declares 1073741824 bytes but only 3 are left in the value of 8");
         assertThatThrownBy(() -> read(bytes, bytes, oneGib, 0))
                 .isInstanceOf(DeclaredLengthException.class)
-                .hasMessage("bytes declares 1073741824 bytes but only 3 are left in the value");
+                .hasMessage("bytes declares 1073741824 bytes but only 3 are left in the value of 8");
         // Exactly the bytes left is fine.
         assertThat(read(string, string, concat(zigzag(3), new byte[] {'a', 'b', 'c'}), 0)
                         .get("s"))
                 .isEqualTo(new Utf8("abc"));
+    }
+
+    @Test
+    void aLengthTheValueCouldHoldButDoesNotIsACutShortValue() {
+        Schema string =
+                record("{\"name\": \"first\", \"type\": \"string\"}", "{\"name\": \"s\", \"type\": \"string\"}");
+        byte[] cut = concat(zigzag(4), new byte[] {'a', 'b', 'c', 'd'}, zigzag(5), new byte[] {'a', 'b'});
+
+        assertThatThrownBy(() -> read(string, string, cut, 0))
+                .isInstanceOf(EOFException.class)
+                .isNotInstanceOf(DeclaredLengthException.class)
+                .hasMessage("string declares 5 bytes but only 2 are left in the value");
     }
 
     @Test
@@ -126,7 +138,7 @@ class BoundedBinaryDecoderTest {
         for (Schema schema : List.of(array, map)) {
             assertThatThrownBy(() -> read(schema, schema, billion, 0))
                     .isInstanceOf(DeclaredLengthException.class)
-                    .hasMessageContaining("block declares 1000000000 items but only 2 bytes are left");
+                    .hasMessageContaining("block declares 1000000000 items but only 2 are left");
             assertThatThrownBy(() -> read(schema, schema, billionWithSize, 0))
                     .isInstanceOf(DeclaredLengthException.class)
                     .hasMessageContaining("block declares 1000000000 items");
