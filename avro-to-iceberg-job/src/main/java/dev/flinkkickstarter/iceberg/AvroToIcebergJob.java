@@ -3,6 +3,7 @@ package dev.flinkkickstarter.iceberg;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.flink.BoundedRestarts;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.iceberg.IcebergTables;
 import dev.flinkkickstarter.common.iceberg.PartitionSpecs;
@@ -66,6 +67,7 @@ public final class AvroToIcebergJob {
         AvroToIcebergOptions options = AvroToIcebergOptions.from(arguments);
         ClientSettings settings = ClientSettings.load(arguments);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        BoundedRestarts.applyUnlessConfigured(env);
         build(env, options, settings);
         env.execute("avro-to-iceberg " + options.inputDescription());
     }
@@ -210,7 +212,7 @@ public final class AvroToIcebergJob {
     private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String suffix) {
         return KafkaSinks.<DeadLetter>builder()
                 .setProducerProperties(settings.producerProperties())
-                .setRecordSerializer(new DeadLetterSerializer(suffix))
+                .setRecordSerializer(new DeadLetterSerializer(suffix, settings.producerProperties()))
                 // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix("avro-to-iceberg-dlq")

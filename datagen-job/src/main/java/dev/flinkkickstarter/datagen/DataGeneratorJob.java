@@ -5,6 +5,7 @@ import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.flink.BoundedRestarts;
 import dev.flinkkickstarter.common.kafka.KafkaSinks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,7 @@ public final class DataGeneratorJob {
         checkSchemas(options, settings);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        BoundedRestarts.applyUnlessConfigured(env);
         addPipelines(env, options, settings);
         env.execute("datagen-job " + options.airlines());
     }

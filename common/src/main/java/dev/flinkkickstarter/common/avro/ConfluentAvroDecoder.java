@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flinkkickstarter.common.avro.BoundedBinaryDecoder.DeclaredLengthException;
 import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.io.ByteArrayInputStream;
@@ -21,22 +22,29 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 
 /**
- * Decodes Confluent-wire-format values into {@link GenericRecord}s of a given reader schema, telling
- * bad records apart from infrastructure failures: every way a value can be unreadable is a {@link
+ * Decodes Confluent-wire-format values into {@link GenericRecord}s, telling bad records apart from
+ * infrastructure failures: every way a value or its schema id can be unusable is a {@link
  * WireFormatException} with a {@link Reason} (route the record to a dead-letter topic), while an
  * unreachable registry or rejected credentials is a {@link SchemaRegistryException} (fail the job).
  *
+ * <p>Two modes: {@link #create} resolves each value's writer schema (from the id in the header,
+ * cached per id) to a fixed reader schema with Avro's schema resolution, so records written with
+ * older or newer compatible schemas decode to the reader schema; {@link #forWriterSchemas} decodes
+ * each value with its own writer schema, and {@link #decodeWithSchemaId} tells which one it was.
+ *
+ * <p>Decoding is bounded by the value itself: a string, bytes, array or map that declares more than
+ * the bytes left is refused before anything is allocated for it ({@link Reason#MALFORMED_BODY} if
+ * more than the whole value holds, else {@link Reason#TRUNCATED_BODY}), and writer
+ * schemas that are recursive or nested deeper than {@value WriterSchemaLimits#MAX_NESTING_DEPTH}
+ * levels are {@link Reason#INVALID_SCHEMA}, so neither heap nor stack depend on what a record claims.
+ *
  * <p>For use where a {@code DeserializationSchema} cannot route failures, e.g. in a {@code
  * KafkaRecordDeserializationSchema} or a {@code ProcessFunction}. Serializable; the registry client
- * is created on the first {@link #decode} on the task. The writer schema comes from the id in the
- * header (cached per id) and is resolved to the reader schema by Avro's schema resolution, so records
- * written with older or newer compatible schemas decode to the reader schema. Strings decode to
- * {@link org.apache.avro.util.Utf8}, Avro's generic representation, even where the schema carries a
- * code generator's {@code "avro.java.string": "String"} hint. Thread-safe.
+ * is created on the first {@link #decode} on the task. Strings decode to {@link
+ * org.apache.avro.util.Utf8}, Avro's generic representation, even where the schema carries a code
+ * generator's {@code "avro.java.string": "String"} hint. Thread-safe.
  */
 public final class ConfluentAvroDecoder implements Serializable {
 
@@ -45,8 +53,8 @@ public final class ConfluentAvroDecoder implements Serializable {
 
     private final ConfluentSchemaCoder coder;
     /**
-     * Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro versions.
-     * Null: each record is read in its own writer schema.
+     * Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro
+     * versions. Null: each value is decoded with its writer schema.
      */
     @Nullable
     private final String readerSchemaJson;
@@ -90,9 +98,11 @@ public final class ConfluentAvroDecoder implements Serializable {
     }
 
     /**
-     * A decoder for values of {@code topic} that reads each record in its own writer schema, without Avro's
-     * schema resolution: the caller decides what each writer schema's fields become. A record's {@link
-     * GenericRecord#getSchema() schema} is the same instance for every record of one schema id.
+     * A decoder for values of {@code topic} that reads each value in its own writer schema (the
+     * registry's schema for the id in its header, without {@code avro.java.string} hints), without
+     * Avro's schema resolution: the caller decides what each writer schema's fields become. A record's
+     * {@link GenericRecord#getSchema() schema} is the same instance for every record of one schema id;
+     * writer schemas that are not records are {@link Reason#INVALID_SCHEMA}.
      */
     public static ConfluentAvroDecoder forWriterSchemas(String topic, SchemaRegistrySettings settings) {
         return new ConfluentAvroDecoder(null, topic, settings);
@@ -103,6 +113,14 @@ public final class ConfluentAvroDecoder implements Serializable {
     }
 
     /**
+     * Reports this decoder's registry requests and unknown-id cache hits to {@code listener}, e.g. a
+     * {@link DecodeMetrics}; call it in the operator's {@code open()}.
+     */
+    public void setListener(SchemaRegistryListener listener) {
+        coder.setListener(listener);
+    }
+
+    /**
      * Decodes one record value.
      *
      * @throws WireFormatException the value is not a readable Confluent Avro record; {@link
@@ -110,21 +128,32 @@ public final class ConfluentAvroDecoder implements Serializable {
      * @throws IOException the registry could not answer (e.g. a {@link SchemaRegistryException})
      */
     public GenericRecord decode(@Nullable byte[] value) throws IOException {
+        return decodeWithSchemaId(value).record();
+    }
+
+    /**
+     * Decodes one record value and tells the writer schema id from its header, e.g. to pick what to do
+     * with records of each writer schema; with {@link #forWriterSchemas} the record's {@link
+     * GenericRecord#getSchema()} is that writer schema.
+     *
+     * @throws WireFormatException the value is not a readable Confluent Avro record; {@link
+     *     WireFormatException#reason()} says why
+     * @throws IOException the registry could not answer (e.g. a {@link SchemaRegistryException})
+     */
+    public Decoded decodeWithSchemaId(@Nullable byte[] value) throws IOException {
         if (value == null) {
             throw new WireFormatException(
                     Reason.NULL_VALUE, topic(), "Record in topic '" + topic() + "' has no value (null)", null);
         }
         int schemaId = coder.readSchemaId(new ByteArrayInputStream(value));
         WriterReader reader = readers().forSchemaId(schemaId);
-        BinaryDecoder body = DecoderFactory.get()
-                .binaryDecoder(
-                        value,
-                        ConfluentWireFormat.HEADER_LENGTH,
-                        value.length - ConfluentWireFormat.HEADER_LENGTH,
-                        null);
+        BoundedBinaryDecoder body = new BoundedBinaryDecoder(reader.zeroByteItemBudget())
+                .reset(value, ConfluentWireFormat.HEADER_LENGTH, value.length - ConfluentWireFormat.HEADER_LENGTH);
         GenericRecord record;
         try {
             record = reader.datumReader().read(null, body);
+        } catch (DeclaredLengthException e) {
+            throw bodyError(Reason.MALFORMED_BODY, value, schemaId, "does not decode: its " + e.getMessage(), e);
         } catch (EOFException e) {
             throw bodyError(Reason.TRUNCATED_BODY, value, schemaId, "ends before the record does", e);
         } catch (IOException | RuntimeException e) {
@@ -135,7 +164,7 @@ public final class ConfluentAvroDecoder implements Serializable {
         if (!body.isEnd()) {
             throw bodyError(Reason.MALFORMED_BODY, value, schemaId, "has bytes left over after the record", null);
         }
-        return record;
+        return new Decoded(schemaId, record);
     }
 
     private WireFormatException bodyError(
@@ -165,17 +194,28 @@ public final class ConfluentAvroDecoder implements Serializable {
 
     @Override
     public String toString() {
-        return "ConfluentAvroDecoder{" + coder + "}";
+        return "ConfluentAvroDecoder{" + coder + (readerSchemaJson == null ? ", writer schemas" : "") + "}";
     }
+
+    /** A decoded value: the writer schema id from its header and the record. */
+    public record Decoded(int schemaId, GenericRecord record) {}
 
     /** How values of one writer schema id are read: a datum reader, or why they cannot be. */
     private record WriterReader(
             @Nullable GenericDatumReader<GenericRecord> datumReader,
-            @Nullable String incompatibility) {}
+            long zeroByteItemBudget,
+            @Nullable Reason refusal,
+            @Nullable String refusalMessage) {
 
-    /** One datum reader per writer schema id: resolving writer to reader schema is done once per id. */
+        static WriterReader refused(Reason reason, String message) {
+            return new WriterReader(null, 0, reason, message);
+        }
+    }
+
+    /** One datum reader per writer schema id: checking and resolving a writer schema is done once per id. */
     private final class Readers {
 
+        /** Null: each value is read with its writer schema. */
         @Nullable
         private final Schema readerSchema;
 
@@ -192,28 +232,44 @@ public final class ConfluentAvroDecoder implements Serializable {
                 // Ids are immutable in a registry and the reader schema is fixed: the verdict holds for good.
                 bySchemaId.put(schemaId, reader);
             }
-            if (reader.incompatibility() != null) {
-                throw new WireFormatException(Reason.INCOMPATIBLE_SCHEMA, topic(), reader.incompatibility(), null);
+            if (reader.refusal() != null) {
+                throw new WireFormatException(reader.refusal(), topic(), reader.refusalMessage(), null);
             }
             return reader;
         }
 
         private WriterReader newReader(int schemaId) throws IOException {
             Schema writerSchema = coder.schemaForId(schemaId);
+            String limitProblem = WriterSchemaLimits.problem(writerSchema);
+            if (limitProblem != null) {
+                return WriterReader.refused(
+                        Reason.INVALID_SCHEMA,
+                        "Value in topic '" + topic() + "' was written with schema id " + schemaId + " ("
+                                + writerSchema.getFullName() + "), which is not decoded: " + limitProblem);
+            }
+            long zeroByteItemBudget = WriterSchemaLimits.zeroByteItemBudget(writerSchema);
             if (readerSchema == null) {
-                Schema asWritten = new Schema.Parser().parse(withoutJavaStringHints(writerSchema));
-                return new WriterReader(new GenericDatumReader<>(writerSchema, asWritten), null);
+                if (writerSchema.getType() != Schema.Type.RECORD) {
+                    return WriterReader.refused(
+                            Reason.INVALID_SCHEMA,
+                            "Value in topic '" + topic() + "' was written with schema id " + schemaId
+                                    + ", which is a " + writerSchema.getType() + ", not a record: only records map"
+                                    + " to table rows");
+                }
+                Schema reader = new Schema.Parser().parse(withoutJavaStringHints(writerSchema));
+                return new WriterReader(new GenericDatumReader<>(reader, reader), zeroByteItemBudget, null, null);
             }
             SchemaPairCompatibility compatibility =
                     SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
             if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-                return new WriterReader(
-                        null,
+                return WriterReader.refused(
+                        Reason.INCOMPATIBLE_SCHEMA,
                         "Value in topic '" + topic() + "' was written with schema id " + schemaId + " ("
                                 + writerSchema.getFullName() + "), which cannot be read as "
                                 + readerSchema.getFullName() + ": " + compatibility.getDescription());
             }
-            return new WriterReader(new GenericDatumReader<>(writerSchema, readerSchema), null);
+            return new WriterReader(
+                    new GenericDatumReader<>(writerSchema, readerSchema), zeroByteItemBudget, null, null);
         }
     }
 }

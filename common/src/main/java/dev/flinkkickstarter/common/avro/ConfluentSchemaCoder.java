@@ -44,6 +44,9 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
     @Nullable
     private transient volatile IdAndSchema lastRead;
 
+    @Nullable
+    private transient volatile SchemaRegistryListener listener;
+
     ConfluentSchemaCoder(String topic, SchemaRegistrySettings settings) {
         checkArgument(topic != null && !topic.isBlank(), "topic must not be blank");
         this.topic = topic;
@@ -100,6 +103,15 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
         return topic;
     }
 
+    /** Reports the registry client's requests and cache hits to {@code listener}. */
+    synchronized void setListener(SchemaRegistryListener listener) {
+        this.listener = checkNotNull(listener, "listener");
+        SchemaRegistryClient current = client;
+        if (current != null) {
+            current.setListener(listener);
+        }
+    }
+
     private SchemaRegistryClient client() {
         SchemaRegistryClient current = client;
         if (current == null) {
@@ -107,6 +119,10 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
                 current = client;
                 if (current == null) {
                     current = SchemaRegistryClient.create(settings);
+                    SchemaRegistryListener currentListener = listener;
+                    if (currentListener != null) {
+                        current.setListener(currentListener);
+                    }
                     client = current;
                 }
             }

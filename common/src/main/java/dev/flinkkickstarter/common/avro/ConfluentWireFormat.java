@@ -71,10 +71,20 @@ final class ConfluentWireFormat {
         return schemaId;
     }
 
-    /** The registry's schema for an id read from a header; an id the registry does not know is bad data. */
+    /**
+     * The registry's schema for an id read from a header; an id the registry does not know, or whose
+     * schema is not usable Avro, is bad data.
+     */
     static Schema writerSchema(SchemaRegistryClient client, int schemaId, String topic) throws IOException {
         try {
             return client.getById(schemaId);
+        } catch (UnusableSchemaException e) {
+            throw new WireFormatException(
+                    Reason.valueOf(e.problem().name()),
+                    topic,
+                    "Value in topic '" + topic + "' names schema id " + schemaId + ", which is unusable: "
+                            + e.getMessage(),
+                    e);
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) {
                 throw new WireFormatException(

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +55,15 @@ import org.slf4j.LoggerFactory;
  *       exponential backoff, every URL being tried once per attempt.
  *   <li>{@code auto.register.schemas} (default true) and {@code use.latest.version} (default false):
  *       see {@link #writerSchemaId}.
+ *   <li>{@code missing.id.cache.ttl.sec} (default 60) and {@code missing.cache.size} (default
+ *       10000): a schema id that every registry URL answering called unknown (404) is answered from
+ *       memory for that long, without a request; at most that many such ids are remembered.
  * </ul>
+ *
+ * <p>A schema id whose answer is not a usable Avro schema (another schema type, references, text
+ * Avro cannot parse) is an {@link UnusableSchemaException}, remembered for good: ids are immutable.
+ * Only a registry that stays unreachable or overloaded (connect errors, timeouts, 429, 5xx) through
+ * {@code max.retries} retries is a plain {@link SchemaRegistryException} that should fail the job.
  *
  * <p>Credentials never appear in a message, log line or {@code toString}: URLs are stripped of their
  * user info as they are parsed.
@@ -69,6 +77,8 @@ public final class SchemaRegistryClient {
     public static final String RETRIES_MAX_WAIT_MS = "retries.max.wait.ms";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
     public static final String USE_LATEST_VERSION = "use.latest.version";
+    public static final String MISSING_ID_CACHE_TTL_SEC = "missing.id.cache.ttl.sec";
+    public static final String MISSING_CACHE_SIZE = "missing.cache.size";
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,13 +98,17 @@ public final class SchemaRegistryClient {
     private final long retriesMaxWaitMs;
     private final boolean autoRegisterSchemas;
     private final boolean useLatestVersion;
+    private final long missingIdTtlNanos;
     private final HttpClient http;
+    private volatile SchemaRegistryListener listener = SchemaRegistryListener.NONE;
 
     private final Map<SubjectAndSchema, Integer> registeredIds = new ConcurrentHashMap<>();
     private final Map<SubjectAndSchema, RegisteredSchema> lookedUp = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, RegisteredSchema> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SubjectVersion, RegisteredSchema> byVersion = new ConcurrentHashMap<>();
+    /** Ids that are unknown (until their entry expires) or unusable (for good); bounded, oldest out first. */
+    private final FailedIds failedIds;
 
     private SchemaRegistryClient(Config config) {
         this.baseUrls = config.baseUrls();
@@ -105,6 +119,8 @@ public final class SchemaRegistryClient {
         this.retriesMaxWaitMs = config.retriesMaxWaitMs();
         this.autoRegisterSchemas = config.autoRegisterSchemas();
         this.useLatestVersion = config.useLatestVersion();
+        this.missingIdTtlNanos = config.missingIdCacheTtl().toNanos();
+        this.failedIds = new FailedIds(config.missingCacheSize());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
@@ -122,6 +138,11 @@ public final class SchemaRegistryClient {
      */
     public static void checkSettings(SchemaRegistrySettings settings) {
         Config.parse(checkNotNull(settings, "settings"));
+    }
+
+    /** Reports this client's requests and cache hits to {@code listener} from now on. */
+    public void setListener(SchemaRegistryListener listener) {
+        this.listener = checkNotNull(listener, "listener");
     }
 
     /** The registry base URLs, without credentials: safe to print. */
@@ -268,23 +289,46 @@ public final class SchemaRegistryClient {
         }
     }
 
-    /** The schema with this global id ({@code GET /schemas/ids/{id}}). */
+    /**
+     * The schema with this global id ({@code GET /schemas/ids/{id}}).
+     *
+     * @throws SchemaRegistryException with {@link SchemaRegistryException#isNotFound()} if every URL
+     *     that answered does not know the id (remembered for {@code missing.id.cache.ttl.sec})
+     * @throws UnusableSchemaException if the id's schema is not a usable Avro schema (remembered)
+     */
     public Schema getById(int id) throws IOException {
         Schema cached = schemasById.get(id);
         if (cached != null) {
             return cached;
         }
+        SchemaRegistryException failed = failedIds.get(id, System.nanoTime());
+        if (failed != null) {
+            if (failed.isNotFound()) {
+                listener.unknownSchemaIdCacheHit(id);
+            }
+            throw failed;
+        }
         Response response = send("GET", "/schemas/ids/" + id, null);
         if (response.status() == 404) {
-            throw new SchemaRegistryException(
-                    "Schema id " + id + " not found at " + response.url() + " (HTTP 404: " + response.registryMessage()
-                            + ")",
+            SchemaRegistryException notFound = new SchemaRegistryException(
+                    "Schema id " + id + " not found at " + (baseUrls.size() == 1 ? response.url() : baseUrls)
+                            + " (HTTP 404: " + response.registryMessage() + ")",
                     404);
+            if (missingIdTtlNanos > 0) {
+                failedIds.put(id, notFound, System.nanoTime() + missingIdTtlNanos);
+            }
+            throw notFound;
         }
         if (response.status() != 200) {
             throw failure(response, "fetching schema id " + id);
         }
-        Schema schema = parseAvroSchema(response, "schema id " + id);
+        Schema schema;
+        try {
+            schema = parseAvroSchema(response, "Schema id " + id);
+        } catch (UnusableSchemaException e) {
+            failedIds.put(id, e, Long.MAX_VALUE);
+            throw e;
+        }
         Schema raced = schemasById.putIfAbsent(id, schema);
         return raced != null ? raced : schema;
     }
@@ -392,19 +436,31 @@ public final class SchemaRegistryClient {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** Sends the request to each URL in turn, retrying connect errors, timeouts, 429 and 5xx with backoff. */
+    /**
+     * Sends the request to each URL in turn, retrying connect errors, timeouts, 429 and 5xx with
+     * backoff. A 404 is only the answer once every URL has been asked: one registry node (or a URL
+     * pointing at the wrong registry) not knowing something does not make it unknown. URLs that stay
+     * unreachable do not hold up a 404 from the others.
+     */
     private Response send(String method, String path, @Nullable String body) throws IOException {
         String what = method + " " + path;
         Response lastRetryableResponse = null;
         IOException lastIoError = null;
         URI lastIoErrorUrl = null;
         for (int attempt = 0; ; attempt++) {
+            Response notFound = null;
             for (URI baseUrl : baseUrls) {
                 HttpRequest request = request(baseUrl, method, path, body);
+                long start = System.nanoTime();
                 try {
                     HttpResponse<String> httpResponse =
                             http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    listener.registryCall(httpResponse.statusCode(), System.nanoTime() - start);
                     Response response = new Response(baseUrl, httpResponse.statusCode(), httpResponse.body());
+                    if (response.status() == 404) {
+                        notFound = response;
+                        continue;
+                    }
                     if (!isRetryable(response.status())) {
                         return response;
                     }
@@ -412,6 +468,7 @@ public final class SchemaRegistryClient {
                     lastIoError = null;
                     LOG.warn("Schema Registry at {} answered HTTP {} to {}", baseUrl, response.status(), what);
                 } catch (IOException e) {
+                    listener.registryCall(SchemaRegistryException.NO_HTTP_STATUS, System.nanoTime() - start);
                     lastIoError = e;
                     lastIoErrorUrl = baseUrl;
                     LOG.warn("Schema Registry at {} not reachable for {}: {}", baseUrl, what, e.toString());
@@ -419,6 +476,9 @@ public final class SchemaRegistryClient {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("Interrupted during Schema Registry request " + what);
                 }
+            }
+            if (notFound != null) {
+                return notFound;
             }
             if (attempt >= maxRetries) {
                 break;
@@ -441,15 +501,21 @@ public final class SchemaRegistryClient {
         if (lastIoError != null) {
             throw new SchemaRegistryException(
                     "Schema Registry not reachable at " + (baseUrls.size() == 1 ? lastIoErrorUrl : baseUrls) + " for "
-                            + what + " after " + attempts + " attempt(s): " + lastIoError,
+                            + what + " after " + attempts + " attempt(s): " + lastIoError + ". " + budgetSpent(),
                     SchemaRegistryException.NO_HTTP_STATUS,
                     lastIoError);
         }
         throw new SchemaRegistryException(
                 "Schema Registry at " + lastRetryableResponse.url() + " answered HTTP " + lastRetryableResponse.status()
                         + " to " + what + " after " + attempts + " attempt(s): "
-                        + lastRetryableResponse.registryMessage(),
+                        + lastRetryableResponse.registryMessage() + ". " + budgetSpent(),
                 lastRetryableResponse.status());
+    }
+
+    private String budgetSpent() {
+        return "The retry budget (" + MAX_RETRIES + "=" + maxRetries + ", " + RETRIES_WAIT_MS + "=" + retriesWaitMs
+                + ", " + RETRIES_MAX_WAIT_MS + "=" + retriesMaxWaitMs
+                + ") is spent: failing, so the job's restart strategy decides whether to try again";
     }
 
     private HttpRequest request(URI baseUrl, String method, String path, @Nullable String body) {
@@ -516,9 +582,23 @@ public final class SchemaRegistryClient {
     private static Schema parseAvroSchema(Response response, String what) throws SchemaRegistryException {
         JsonNode json = response.json();
         JsonNode type = json.get("schemaType");
-        if (type != null && !"AVRO".equalsIgnoreCase(type.asText())) {
-            throw new SchemaRegistryException(
-                    what + " at " + response.url() + " is a " + type.asText() + " schema, not Avro", response.status());
+        if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
+            throw new UnusableSchemaException(
+                    UnusableSchemaException.Problem.UNSUPPORTED_SCHEMA_TYPE,
+                    what + " at " + response.url() + " is a " + type.asText()
+                            + " schema; this job reads Avro only: have the producer use an Avro serializer",
+                    response.status(),
+                    null);
+        }
+        JsonNode references = json.get("references");
+        if (references != null && references.isArray() && !references.isEmpty()) {
+            throw new UnusableSchemaException(
+                    UnusableSchemaException.Problem.SCHEMA_REFERENCES,
+                    what + " at " + response.url() + " references other schemas (" + abbreviate(references.toString())
+                            + "), which this client does not resolve: register the schema self-contained (named"
+                            + " types defined inline)",
+                    response.status(),
+                    null);
         }
         JsonNode text = json.get("schema");
         if (text == null || !text.isTextual()) {
@@ -529,9 +609,13 @@ public final class SchemaRegistryClient {
         }
         try {
             return new Schema.Parser().parse(text.asText());
-        } catch (SchemaParseException e) {
-            throw new SchemaRegistryException(
-                    what + " at " + response.url() + " is not a valid Avro schema: " + e.getMessage(),
+        } catch (RuntimeException e) {
+            // SchemaParseException, AvroTypeException (an invalid default), ...: untrusted text, any failure is a
+            // verdict.
+            throw new UnusableSchemaException(
+                    UnusableSchemaException.Problem.INVALID_SCHEMA,
+                    what + " at " + response.url() + " is not a valid Avro schema: " + e.getMessage()
+                            + ": fix the schema and register it again (the producer then writes the new id)",
                     response.status(),
                     e);
         }
@@ -648,7 +732,9 @@ public final class SchemaRegistryClient {
             long retriesWaitMs,
             long retriesMaxWaitMs,
             boolean autoRegisterSchemas,
-            boolean useLatestVersion) {
+            boolean useLatestVersion,
+            Duration missingIdCacheTtl,
+            int missingCacheSize) {
 
         static Config parse(SchemaRegistrySettings settings) {
             List<String> rawUrls = settings.urls();
@@ -681,7 +767,9 @@ public final class SchemaRegistryClient {
                     nonNegativeLong(settings, RETRIES_WAIT_MS, 1_000),
                     nonNegativeLong(settings, RETRIES_MAX_WAIT_MS, 20_000),
                     autoRegisterSchemas,
-                    useLatestVersion);
+                    useLatestVersion,
+                    Duration.ofSeconds(nonNegativeLong(settings, MISSING_ID_CACHE_TTL_SEC, 60)),
+                    (int) Math.min(Integer.MAX_VALUE, positiveLong(settings, MISSING_CACHE_SIZE, 10_000)));
         }
 
         @Override
@@ -724,9 +812,43 @@ public final class SchemaRegistryClient {
         String quotedBody() {
             return body == null || body.isBlank() ? "(empty body)" : abbreviate(body.strip());
         }
+    }
 
-        private static String abbreviate(String text) {
-            return text.length() <= MAX_QUOTED_BODY_CHARS ? text : text.substring(0, MAX_QUOTED_BODY_CHARS) + "...";
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_QUOTED_BODY_CHARS ? text : text.substring(0, MAX_QUOTED_BODY_CHARS) + "...";
+    }
+
+    /** Failed id lookups with an expiry; at most {@code capacity}, the oldest dropped first. */
+    private static final class FailedIds {
+
+        private record Entry(SchemaRegistryException failure, long expiresAtNanos) {}
+
+        private final Map<Integer, Entry> entries;
+
+        FailedIds(int capacity) {
+            this.entries = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Entry> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        @Nullable
+        synchronized SchemaRegistryException get(int id, long nowNanos) {
+            Entry entry = entries.get(id);
+            if (entry == null) {
+                return null;
+            }
+            if (nowNanos - entry.expiresAtNanos() >= 0 && entry.expiresAtNanos() != Long.MAX_VALUE) {
+                entries.remove(id);
+                return null;
+            }
+            return entry.failure();
+        }
+
+        synchronized void put(int id, SchemaRegistryException failure, long expiresAtNanos) {
+            entries.put(id, new Entry(failure, expiresAtNanos));
         }
     }
 }

@@ -24,13 +24,25 @@ public class WireFormatException extends IOException {
         WRONG_MAGIC_BYTE,
         /** The value ends inside the 5-byte header (magic byte + 4-byte schema id). */
         TRUNCATED_HEADER,
-        /** The registry does not know the schema id in the header. */
+        /** No registry URL knows the schema id in the header (remembered for {@code missing.id.cache.ttl.sec}). */
         UNKNOWN_SCHEMA_ID,
+        /** The schema id names a PROTOBUF, JSON or other non-Avro schema. */
+        UNSUPPORTED_SCHEMA_TYPE,
+        /** The schema id's schema references other registered schemas, which are not resolved. */
+        SCHEMA_REFERENCES,
+        /**
+         * The schema id's schema cannot be used: Avro does not parse it (e.g. an invalid default), it is
+         * not a record, it is recursive or nested deeper than the decoder allows.
+         */
+        INVALID_SCHEMA,
         /** The writer schema (from the id) cannot be resolved to the reader schema: an incompatible change. */
         INCOMPATIBLE_SCHEMA,
         /** The Avro body ends before the record does. */
         TRUNCATED_BODY,
-        /** The Avro body does not decode with the writer schema, or has bytes left over. */
+        /**
+         * The Avro body does not decode with the writer schema, declares a string, bytes, array or map
+         * longer than the whole value, or has bytes left over.
+         */
         MALFORMED_BODY
     }
 

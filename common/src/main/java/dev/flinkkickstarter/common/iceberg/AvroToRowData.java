@@ -123,8 +123,7 @@ public final class AvroToRowData {
             case TIME -> timeConverter(avro);
             case TIMESTAMP, TIMESTAMP_NANO -> timestampConverter(avro);
             case STRING -> AvroToRowData::toStringData;
-            case UUID ->
-                value -> UUIDUtil.convert(value instanceof UUID uuid ? uuid : UUID.fromString(value.toString()));
+            case UUID -> AvroToRowData::toUuidBytes;
             case FIXED, BINARY -> AvroToRowData::toBytes;
             case DECIMAL -> decimalConverter(path, (Types.DecimalType) type);
             case STRUCT -> new RecordConverter(path + ".", type.asStructType(), avro);
@@ -217,6 +216,17 @@ public final class AvroToRowData {
             return StringData.fromBytes(Arrays.copyOf(utf8.getBytes(), utf8.getByteLength()));
         }
         return StringData.fromString(value.toString()); // String, or an enum symbol
+    }
+
+    /**
+     * Iceberg's Flink row holds a uuid as its 16 big-endian bytes: what Avro's {@code fixed(16)} uuid
+     * already is; a {@code string} uuid is parsed.
+     */
+    private static byte[] toUuidBytes(Object value) {
+        if (value instanceof GenericFixed fixed) {
+            return fixed.bytes().clone();
+        }
+        return UUIDUtil.convert(value instanceof UUID uuid ? uuid : UUID.fromString(value.toString()));
     }
 
     private static byte[] toBytes(Object value) {

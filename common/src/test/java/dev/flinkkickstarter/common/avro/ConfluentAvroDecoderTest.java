@@ -92,6 +92,62 @@ class ConfluentAvroDecoderTest {
     }
 
     @Test
+    void decodesEachValueWithItsWriterSchemaAndTellsTheId() throws IOException {
+        int v1Id = registry.preRegister(TOPIC + "-value", V1.toString());
+        int v2Id = registry.preRegister(TOPIC + "-value", V2.toString());
+        GenericRecord v2Record = new GenericData.Record(V2);
+        v2Record.put("flightNumber", "SK2");
+        v2Record.put("departure", 5L);
+        v2Record.put("gate", "B7");
+        ConfluentAvroDecoder decoder = ConfluentAvroDecoder.forWriterSchemas(TOPIC, registry.settings());
+
+        ConfluentAvroDecoder.Decoded v1 = decoder.decodeWithSchemaId(confluent(v1Id, v1Record("SK1", 1L)));
+        ConfluentAvroDecoder.Decoded v2 = decoder.decodeWithSchemaId(confluent(v2Id, v2Record));
+
+        assertThat(v1.schemaId()).isEqualTo(v1Id);
+        assertThat(v1.record().getSchema()).isEqualTo(V1);
+        assertThat(v1.record().get("flightNumber")).isEqualTo(new Utf8("SK1"));
+        assertThat(v2.schemaId()).isEqualTo(v2Id);
+        assertThat(v2.record().getSchema()).isEqualTo(V2);
+        assertThat(v2.record().get("gate")).isEqualTo(new Utf8("B7"));
+        assertThat(registry.requests()).hasSize(2);
+    }
+
+    @Test
+    void writerSchemasThatAreNotRecordsAreInvalidSchemas() throws IOException {
+        int id = registry.preRegister(TOPIC + "-value", "\"string\"");
+        ConfluentAvroDecoder decoder = ConfluentAvroDecoder.forWriterSchemas(TOPIC, registry.settings());
+
+        assertThatThrownBy(() -> decoder.decode(new byte[] {0, 0, 0, 0, (byte) id, 2, 'x'}))
+                .isInstanceOfSatisfying(
+                        WireFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INVALID_SCHEMA))
+                .hasMessageContaining("schema id " + id + ", which is a STRING, not a record");
+    }
+
+    @Test
+    void aDeclaredLengthBeyondTheValueIsMalformedInBothModes() throws IOException {
+        int id = registry.preRegister(TOPIC + "-value", V1.toString());
+        // flightNumber declares 1 GiB (varint 0x80 0x80 0x80 0x80 0x08), 2 bytes follow.
+        byte[] oneGib = {0, 0, 0, 0, (byte) id, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 'S', 'K'};
+
+        assertReason(oneGib, Reason.MALFORMED_BODY, "string declares 1073741824 bytes but only 2 are left");
+        assertThatThrownBy(() -> ConfluentAvroDecoder.forWriterSchemas(TOPIC, registry.settings())
+                        .decode(oneGib))
+                .isInstanceOfSatisfying(
+                        WireFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_BODY));
+    }
+
+    @Test
+    void unusableRegistryAnswersAreDeadLetterReasons() {
+        registry.respondNext(200, "{\"schema\": \"syntax = \\\"proto3\\\";\", \"schemaType\": \"PROTOBUF\"}");
+
+        assertReason(
+                new byte[] {0, 0, 0, 0, 9, 2, 'x'},
+                Reason.UNSUPPORTED_SCHEMA_TYPE,
+                "names schema id 9, which is unusable: Schema id 9 at " + registry.url() + " is a PROTOBUF schema");
+    }
+
+    @Test
     void fetchesEachWriterSchemaOnce() throws IOException {
         int id = registry.preRegister(TOPIC + "-value", V1.toString());
         ConfluentAvroDecoder decoder = decoder(V1);

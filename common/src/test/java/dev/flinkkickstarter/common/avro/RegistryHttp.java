@@ -31,6 +31,25 @@ final class RegistryHttp {
                 .intValue();
     }
 
+    /** Registers a schema of any type, with references given as (name, subject, version) triples. */
+    int register(String subject, String schema, String schemaType, List<Map<String, Object>> references)
+            throws IOException, InterruptedException {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("schema", schema);
+        body.put("schemaType", schemaType);
+        if (!references.isEmpty()) {
+            body.put("references", references);
+        }
+        return send("POST", "/subjects/" + subject + "/versions", JSON.writeValueAsString(body))
+                .get("id")
+                .intValue();
+    }
+
+    /** The registry's raw answer for a schema id. */
+    JsonNode schemaById(int id) throws IOException, InterruptedException {
+        return send("GET", "/schemas/ids/" + id, null);
+    }
+
     void setCompatibility(String subject, String level) throws IOException, InterruptedException {
         send("PUT", "/config/" + subject, JSON.writeValueAsString(Map.of("compatibility", level)));
     }

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,10 @@ class SchemaRegistryClientTest {
 
     @RegisterExtension
     final FakeSchemaRegistry registry = new FakeSchemaRegistry();
+
+    /** A second registry (another node, or one that does not hold this job's schemas). */
+    @RegisterExtension
+    final FakeSchemaRegistry other = new FakeSchemaRegistry();
 
     @Test
     void registersOncePerSubjectAndSchema() throws IOException {
@@ -248,6 +254,106 @@ class SchemaRegistryClientTest {
                         SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.READ_TIMEOUT_MS, "soon")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'http.read.timeout.ms' must be a number");
+    }
+
+    @Test
+    void answersThatAreNotUsableAvroAreUnusableSchemasRememberedForGood() {
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.settings());
+        registry.respondNext(200, "{\"schema\": \"syntax = \\\"proto3\\\";\", \"schemaType\": \"PROTOBUF\"}");
+        registry.respondNext(
+                200,
+                "{\"schema\": \"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"F\\\",\\\"fields\\\":[]}\","
+                        + " \"references\": [{\"name\": \"it.Airport\", \"subject\": \"airports\", \"version\": 1}]}");
+        registry.respondNext(
+                200,
+                "{\"schema\": \"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"F\\\",\\\"fields\\\":"
+                        + "[{\\\"name\\\":\\\"n\\\",\\\"type\\\":\\\"long\\\",\\\"default\\\":\\\"soon\\\"}]}\"}");
+        registry.respondNext(200, "{\"schema\": \"{not json\"}");
+
+        for (int round = 0; round < 2; round++) {
+            assertUnusable(client, 1, UnusableSchemaException.Problem.UNSUPPORTED_SCHEMA_TYPE, "is a PROTOBUF schema");
+            assertUnusable(client, 2, UnusableSchemaException.Problem.SCHEMA_REFERENCES, "references other schemas");
+            assertUnusable(client, 3, UnusableSchemaException.Problem.INVALID_SCHEMA, "Invalid default for field n");
+            assertUnusable(client, 4, UnusableSchemaException.Problem.INVALID_SCHEMA, "is not a valid Avro schema");
+        }
+        assertThat(registry.requests()).hasSize(4);
+    }
+
+    @Test
+    void anIdIsUnknownOnlyWhenNoUrlKnowsIt() throws IOException {
+        int id = registry.preRegister(SUBJECT, SCHEMA.toString());
+        SchemaRegistryClient client = SchemaRegistryClient.create(
+                SchemaRegistrySettings.of(Map.of(SchemaRegistrySettings.URL, other.url() + "," + registry.url())));
+
+        assertThat(client.getById(id)).isEqualTo(SCHEMA);
+        assertThatThrownBy(() -> client.getById(id + 1))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.isNotFound()).isTrue())
+                .hasMessageContaining("not found at [" + other.url() + ", " + registry.url() + "]");
+        assertThat(other.requests()).hasSize(2);
+        assertThat(registry.requests()).hasSize(2);
+    }
+
+    @Test
+    void unknownIdsAreRememberedForTheConfiguredTime() throws IOException {
+        List<Integer> cacheHits = new ArrayList<>();
+        SchemaRegistryClient remembering = SchemaRegistryClient.create(registry.settings());
+        remembering.setListener(new SchemaRegistryListener() {
+            @Override
+            public void unknownSchemaIdCacheHit(int schemaId) {
+                cacheHits.add(schemaId);
+            }
+        });
+        SchemaRegistryClient forgetting =
+                SchemaRegistryClient.create(other.settings(SchemaRegistryClient.MISSING_ID_CACHE_TTL_SEC, "0"));
+
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> remembering.getById(7)).hasMessageContaining("Schema id 7 not found");
+            assertThatThrownBy(() -> forgetting.getById(7)).hasMessageContaining("Schema id 7 not found");
+        }
+
+        assertThat(registry.requests()).hasSize(1);
+        assertThat(cacheHits).containsExactly(7, 7, 7, 7);
+        assertThat(other.requests()).hasSize(5);
+    }
+
+    @Test
+    void theUnknownIdCacheIsBounded() {
+        SchemaRegistryClient client =
+                SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.MISSING_CACHE_SIZE, "2"));
+
+        for (int id : new int[] {1, 2, 3, 1}) {
+            assertThatThrownBy(() -> client.getById(id)).hasMessageContaining("not found");
+        }
+
+        // 1 was dropped when 3 came, so it was asked for again.
+        assertThat(registry.requests()).hasSize(4);
+    }
+
+    @Test
+    void anOverloadedRegistrySaysTheRetryBudgetIsSpent() {
+        SchemaRegistryClient client =
+                SchemaRegistryClient.create(registry.settings(SchemaRegistryClient.MAX_RETRIES, "1"));
+        registry.respondNext(429, "{\"error_code\":42900,\"message\":\"slow down\"}");
+        registry.respondNext(429, "{\"error_code\":42900,\"message\":\"slow down\"}");
+
+        assertThatThrownBy(() -> client.getById(1))
+                .isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(UnusableSchemaException.class)
+                .hasMessageContaining("HTTP 429")
+                .hasMessageContaining(
+                        "The retry budget (max.retries=1, retries.wait.ms=1, retries.max.wait.ms=20000)" + " is spent");
+    }
+
+    private static void assertUnusable(
+            SchemaRegistryClient client, int id, UnusableSchemaException.Problem problem, String messagePart) {
+        assertThatThrownBy(() -> client.getById(id))
+                .isInstanceOfSatisfying(
+                        UnusableSchemaException.class,
+                        e -> assertThat(e.problem()).isEqualTo(problem))
+                .hasMessageContaining("Schema id " + id)
+                .hasMessageContaining(messagePart);
     }
 
     private static String basic(String userInfo) {
