@@ -102,7 +102,7 @@ public final class AvroToIcebergJob {
                         options.flightTable().orElseThrow(),
                         options));
         decoded.getSideOutput(RecordsToRows.DEAD_LETTERS)
-                .sinkTo(deadLetterSink(settings, options.deadLetterTopicSuffix()))
+                .sinkTo(deadLetterSink(settings, options))
                 .name("Dead letters")
                 .uid("dead-letters");
     }
@@ -114,8 +114,7 @@ public final class AvroToIcebergJob {
     private static RecordsToRows prepareTables(
             CatalogLoader catalogLoader, AvroToIcebergOptions options, ClientSettings settings) throws IOException {
         Catalog catalog = catalogLoader.loadCatalog();
-        try {
-            SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
+        try (SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry())) {
             RecordsToRows.Builder toRows = RecordsToRows.builder();
             options.flightTable()
                     .ifPresent(table -> toRows.flightTableSchema(
@@ -150,6 +149,11 @@ public final class AvroToIcebergJob {
     private static Table createOrEvolve(
             Catalog catalog, TableIdentifier table, Schema schema, AvroToIcebergOptions options) {
         String partitionSpec = options.partitionSpec(table);
+        IcebergTables.checkPartitioning(
+                catalog,
+                table,
+                tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema),
+                "--" + AvroToIcebergOptions.PARTITION_SPEC_PREFIX + table);
         return IcebergTables.createOrEvolve(
                 catalog,
                 table,
@@ -175,13 +179,15 @@ public final class AvroToIcebergJob {
     }
 
     /** Each dead letter goes to its source topic's dead-letter topic. */
-    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String suffix) {
+    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, AvroToIcebergOptions options) {
+        String consumerGroup = consumerProperties(settings).getProperty(ConsumerConfig.GROUP_ID_CONFIG);
         return KafkaSinks.<DeadLetter>builder()
                 .setProducerProperties(settings.producerProperties())
-                .setRecordSerializer(new DeadLetterSerializer(suffix))
+                .setRecordSerializer(new DeadLetterSerializer(options.deadLetterTopicSuffix()))
                 // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix("avro-to-iceberg-dlq")
+                .setTransactionalIdPrefix(options.deadLetterTransactionalIdPrefix(consumerGroup))
+                .setCheckpointInterval(options.checkpointInterval())
                 .build();
     }
 

@@ -90,6 +90,13 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
                         getRuntimeContext().getMetricGroup().addGroup("topic", topic))));
     }
 
+    /** Each decoder holds a registry client (HTTP threads): without this, every failover would leak one. */
+    @Override
+    public void close() throws Exception {
+        topics.values().forEach(spec -> spec.decoder.close());
+        super.close();
+    }
+
     @Override
     public void processElement(KafkaRecord record, Context context, Collector<Void> unused) throws Exception {
         TopicConverter topic = converters.get(record.topic);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -38,7 +39,7 @@ import org.apache.avro.io.DecoderFactory;
  * {@link org.apache.avro.util.Utf8}, Avro's generic representation, even where the schema carries a
  * code generator's {@code "avro.java.string": "String"} hint. Thread-safe.
  */
-public final class ConfluentAvroDecoder implements Serializable {
+public final class ConfluentAvroDecoder implements Serializable, Closeable {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -147,6 +148,16 @@ public final class ConfluentAvroDecoder implements Serializable {
             }
         }
         return current;
+    }
+
+    /**
+     * Closes the registry client and drops the datum readers; a later {@link #decode} starts afresh.
+     * Call it from the {@code close()} of the operator that decodes.
+     */
+    @Override
+    public void close() {
+        readers = null;
+        coder.close();
     }
 
     @Override
