@@ -84,7 +84,7 @@ public final class KafkaSinks {
          * sink among all jobs writing to the cluster, or their transactions fence each other off.
          */
         public Builder<T> setTransactionalIdPrefix(String transactionalIdPrefix) {
-            this.transactionalIdPrefix = TransactionalIds.checkPrefix(transactionalIdPrefix, "transactional-id-prefix");
+            this.transactionalIdPrefix = TransactionalIds.checkPrefix(transactionalIdPrefix);
             return this;
         }
 
@@ -148,8 +148,14 @@ public final class KafkaSinks {
         }
 
         private void checkTransactionTimeout() {
-            Duration timeout = Duration.ofMillis(
-                    Long.parseLong(producerProperties().getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)));
+            String timeoutMs = producerProperties().getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+            Duration timeout;
+            try {
+                timeout = Duration.ofMillis(Long.parseLong(timeoutMs.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Producer property " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                        + " must be a number of milliseconds but was '" + timeoutMs + "'");
+            }
             checkArgument(
                     timeout.compareTo(checkpointInterval) > 0,
                     "The Kafka transaction timeout (%s, producer property %s) must be longer than the checkpoint"

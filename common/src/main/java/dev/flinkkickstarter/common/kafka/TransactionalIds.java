@@ -61,6 +61,11 @@ public final class TransactionalIds {
         return check(jobId + "-" + role, "The transactional id prefix for job '" + jobId + "' and role '" + role + "'");
     }
 
+    /** {@code prefix}, checked. */
+    public static String checkPrefix(String prefix) {
+        return check(prefix, "The transactional id prefix");
+    }
+
     /** {@code prefix} as given by {@code flag}, checked. */
     public static String checkPrefix(String prefix, String flag) {
         return check(prefix, "--" + flag);

@@ -149,6 +149,8 @@ class KafkaSinksTest {
                 .hasMessageContaining("may only contain letters, digits");
         assertThatThrownBy(() -> builder.setTransactionalIdPrefix("x".repeat(201)))
                 .hasMessageContaining("201 characters long");
+        assertThatThrownBy(() -> TransactionalIds.checkPrefix("a/b", "dlq-transactional-id-prefix"))
+                .hasMessageContaining("--dlq-transactional-id-prefix ('a/b') may only contain");
         assertThat(TransactionalIds.prefix("avro-to-iceberg", "dlq")).isEqualTo("avro-to-iceberg-dlq");
         assertThat(TransactionalIds.jobIdFrom("team a/ingest")).isEqualTo("team_a_ingest");
         assertThatThrownBy(() -> TransactionalIds.checkJobId("", "job-id")).hasMessageContaining("--job-id");
