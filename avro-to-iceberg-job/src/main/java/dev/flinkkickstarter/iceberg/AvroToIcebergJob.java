@@ -15,6 +15,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -106,7 +107,7 @@ public final class AvroToIcebergJob {
                 .uid("decode");
         writeToIceberg(decoded, catalogLoader, options);
         decoded.getSideOutput(RecordsToRows.DEAD_LETTERS)
-                .sinkTo(deadLetterSink(settings, options.deadLetterTopicSuffix()))
+                .sinkTo(deadLetterSink(settings, options))
                 .name("Dead letters")
                 .uid("dead-letters");
     }
@@ -123,17 +124,17 @@ public final class AvroToIcebergJob {
         try {
             if (options.flightTable().isPresent()) {
                 TableIdentifier flightTable = options.flightTable().get();
-                String partitionSpec = options.partitionSpec(flightTable);
                 Table table = IcebergTables.createOrEvolve(
                         catalog,
                         flightTable,
                         KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA),
-                        tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema),
+                        partitioning(catalog, flightTable, options),
                         options.tableProperties());
                 toRows.flightTable(flightTable, table.schema(), table.spec());
             }
             for (TopicRoute route : options.routes()) {
                 if (catalog.tableExists(route.table())) {
+                    partitioning(catalog, route.table(), options);
                     IcebergTables.updateProperties(catalog.loadTable(route.table()), options.tableProperties());
                 }
             }
@@ -145,9 +146,27 @@ public final class AvroToIcebergJob {
         }
     }
 
-    private static KafkaSource<KafkaRecord> kafkaSource(AvroToIcebergOptions options, ClientSettings settings) {
+    /**
+     * {@code table}'s partitioning from {@code --partition-spec.<table>}, checked against the table's spec if it
+     * exists: the job never re-partitions a table, so a different spec stops it at start, naming both.
+     */
+    private static Function<Schema, PartitionSpec> partitioning(
+            Catalog catalog, TableIdentifier table, AvroToIcebergOptions options) {
+        String partitionSpec = options.partitionSpec(table);
+        Function<Schema, PartitionSpec> partitioning = tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema);
+        IcebergTables.checkPartitioning(
+                catalog, table, partitioning, "--" + AvroToIcebergOptions.PARTITION_SPEC_PREFIX + table);
+        return partitioning;
+    }
+
+    private static Properties consumerProperties(ClientSettings settings) {
         Properties consumer = settings.consumerProperties();
         consumer.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, AvroToIcebergOptions.DEFAULT_CONSUMER_GROUP);
+        return consumer;
+    }
+
+    private static KafkaSource<KafkaRecord> kafkaSource(AvroToIcebergOptions options, ClientSettings settings) {
+        Properties consumer = consumerProperties(settings);
         consumer.setProperty(
                 KafkaSourceOptions.PARTITION_DISCOVERY_INTERVAL_MS.key(),
                 String.valueOf(options.partitionDiscoveryInterval().toMillis()));
@@ -209,13 +228,16 @@ public final class AvroToIcebergJob {
         }
     }
     /** Each dead letter goes to its source topic's dead-letter topic. */
-    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, String suffix) {
+    private static KafkaSink<DeadLetter> deadLetterSink(ClientSettings settings, AvroToIcebergOptions options) {
+        String consumerGroup = consumerProperties(settings).getProperty(ConsumerConfig.GROUP_ID_CONFIG);
         return KafkaSinks.<DeadLetter>builder()
                 .setProducerProperties(settings.producerProperties())
-                .setRecordSerializer(new DeadLetterSerializer(suffix, settings.producerProperties()))
+                .setRecordSerializer(
+                        new DeadLetterSerializer(options.deadLetterTopicSuffix(), settings.producerProperties()))
                 // Dead letters are committed with the same checkpoints as the table rows: none lost, none doubled.
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix("avro-to-iceberg-dlq")
+                .setTransactionalIdPrefix(options.deadLetterTransactionalIdPrefix(consumerGroup))
+                .setCheckpointInterval(options.checkpointInterval())
                 .build();
     }
 }

@@ -4,8 +4,10 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.config.Secrets;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.kafka.KafkaSources;
+import dev.flinkkickstarter.common.kafka.TransactionalIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +46,8 @@ final class AvroToIcebergOptions {
     static final String WRITE_DISTRIBUTION_MODE = "write-distribution-mode";
     static final String STARTING_OFFSETS = "starting-offsets";
     static final String DLQ_TOPIC_SUFFIX = "dlq-topic-suffix";
+    static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
+    static final String DLQ_TRANSACTIONAL_ID_PREFIX = "dlq-transactional-id-prefix";
     /** {@code --partition-spec.<namespace.table>=<spec>}, e.g. {@code --partition-spec.airlines.flight=day(departure_time)}. */
     static final String PARTITION_SPEC_PREFIX = "partition-spec.";
     /** {@code --table-property.<key>=<value>}: an Iceberg table property for every table the job writes. */
@@ -95,7 +99,9 @@ final class AvroToIcebergOptions {
             TARGET_FILE_SIZE,
             WRITE_DISTRIBUTION_MODE,
             STARTING_OFFSETS,
-            DLQ_TOPIC_SUFFIX);
+            DLQ_TOPIC_SUFFIX,
+            JOB_ID,
+            DLQ_TRANSACTIONAL_ID_PREFIX);
 
     /** One input topic: where its rows go. */
     record TopicRoute(
@@ -126,6 +132,12 @@ final class AvroToIcebergOptions {
     private final String deadLetterTopicSuffix;
     private final Map<String, String> partitionSpecs;
     private final Map<String, String> tableProperties;
+
+    @Nullable
+    private final String jobId;
+
+    @Nullable
+    private final String deadLetterTransactionalIdPrefix;
 
     private AvroToIcebergOptions(JobArguments args) {
         List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
@@ -211,6 +223,13 @@ final class AvroToIcebergOptions {
                 "--%s must not be empty: the DLQ would be the input topic",
                 DLQ_TOPIC_SUFFIX);
 
+        this.jobId = args.get(JOB_ID)
+                .map(id -> TransactionalIds.checkJobId(id, JOB_ID))
+                .orElse(null);
+        this.deadLetterTransactionalIdPrefix = args.get(DLQ_TRANSACTIONAL_ID_PREFIX)
+                .map(prefix -> TransactionalIds.checkPrefix(prefix, DLQ_TRANSACTIONAL_ID_PREFIX))
+                .orElse(null);
+
         Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
         specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
         this.partitionSpecs = Map.copyOf(specs);
@@ -290,6 +309,18 @@ final class AvroToIcebergOptions {
         return partitionSpecs;
     }
 
+    /**
+     * The dead-letter sink's transactional id prefix: {@code --dlq-transactional-id-prefix}, else {@code
+     * <job id>-dlq} with the job id from {@code --job-id}, else from the consumer group, which is already
+     * unique per deployment (two deployments sharing a group would share their offsets).
+     */
+    String deadLetterTransactionalIdPrefix(String consumerGroup) {
+        if (deadLetterTransactionalIdPrefix != null) {
+            return deadLetterTransactionalIdPrefix;
+        }
+        return TransactionalIds.prefix(jobId != null ? jobId : TransactionalIds.jobIdFrom(consumerGroup), "dlq");
+    }
+
     /** The partition spec text for {@code table}; empty means unpartitioned. */
     String partitionSpec(TableIdentifier table) {
         return partitionSpecs.getOrDefault(table.toString(), "");
@@ -332,6 +363,7 @@ final class AvroToIcebergOptions {
                 + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
-                + ", tableProperties=" + tableProperties + "}";
+                + ", tableProperties=" + Secrets.redacted(tableProperties) + ", jobId=" + jobId
+                + ", deadLetterTransactionalIdPrefix=" + deadLetterTransactionalIdPrefix + "}";
     }
 }

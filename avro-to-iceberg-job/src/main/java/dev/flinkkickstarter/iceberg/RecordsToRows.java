@@ -3,6 +3,7 @@ package dev.flinkkickstarter.iceberg;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
+import dev.flinkkickstarter.common.avro.DecodeMetrics;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.avro.WireFormatException;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.annotation.Nullable;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -47,7 +47,8 @@ import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
  *
  * <p>Metrics, in the group {@code topic=<topic>}: {@code recordsIn}, {@code recordsWritten} (raw rows handed to
  * the sink; they become visible with the next checkpoint's commit), {@code recordsDeadLettered} and {@code
- * flightRowsFailed} (records whose raw row was written but whose unified flight row could not be made).
+ * flightRowsFailed} (records whose raw row was written but whose unified flight row could not be made), and
+ * {@link DecodeMetrics}' dead letters by reason and registry calls.
  */
 final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
 
@@ -81,6 +82,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
 
     private transient Map<String, TopicState> topics;
     private transient Catalog catalog;
+    private transient SchemaRegistryClient registry;
     private transient WritePlanner planner;
 
     private RecordsToRows(Builder builder) {
@@ -103,15 +105,22 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         topics = new HashMap<>();
         flightTable = flightTableName == null ? null : TableIdentifier.parse(flightTableName);
         catalog = catalogLoader.loadCatalog();
-        planner = new WritePlanner(
-                catalog,
-                SchemaRegistryClient.create(registrySettings),
-                table -> partitionSpecs.getOrDefault(table, ""),
-                flightSchema);
+        registry = SchemaRegistryClient.create(registrySettings);
+        planner = new WritePlanner(catalog, registry, table -> partitionSpecs.getOrDefault(table, ""), flightSchema);
     }
 
+    /**
+     * Decoders and the planner hold registry clients (HTTP threads) and the catalog may hold an HTTP client:
+     * without closing them, every failover would leak them.
+     */
     @Override
     public void close() throws Exception {
+        if (topics != null) {
+            topics.values().forEach(topic -> topic.decoder.close());
+        }
+        if (registry != null) {
+            registry.close();
+        }
         if (catalog instanceof Closeable closeable) {
             closeable.close();
         }
@@ -129,15 +138,15 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
             deadLetter(topic, record, DeadLetter.UNROUTABLE_TOPIC, topic.routeProblem, context);
             return;
         }
-        GenericRecord decoded;
+        ConfluentAvroDecoder.Decoded decoded;
         try {
-            decoded = topic.decoder.decode(record.value);
+            decoded = topic.decoder.decodeWithSchemaId(record.value);
         } catch (WireFormatException e) {
             deadLetter(topic, record, e.reason().name(), e.getMessage(), context);
             return;
         }
         // Any other IOException means the registry or the catalog did not answer: fail and retry, the record is fine.
-        WritePlan plan = topic.plan(schemaId(record.value), decoded.getSchema());
+        WritePlan plan = topic.plan(decoded.schemaId(), decoded.record().getSchema());
         if (plan.incompatibility() != null) {
             deadLetter(
                     topic,
@@ -149,7 +158,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         }
         GenericRowData raw;
         try {
-            raw = plan.converter().convert(decoded);
+            raw = plan.converter().convert(decoded.record());
             plan.lineage().write(record, raw);
         } catch (RuntimeException e) {
             deadLetter(topic, record, DeadLetter.CONVERSION_ERROR, e.toString(), context);
@@ -170,6 +179,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
             out.collect(dynamicRecord(flightTable, flightSchema, flight, flightSpec));
         } else if (flightProblem != null) {
             context.output(DEAD_LETTERS, DeadLetter.of(record, DeadLetter.FLIGHT_MAPPING_FAILED, flightProblem));
+            topic.metrics.deadLettered(DeadLetter.FLIGHT_MAPPING_FAILED);
             topic.flightRowsFailed.inc();
         }
     }
@@ -181,15 +191,11 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
                 : new DynamicRecord(table, null, schema, row, spec, distributionMode, Integer.MAX_VALUE);
     }
 
-    /** The schema id of a value {@link ConfluentAvroDecoder#decode} accepted: big-endian, after the magic byte. */
-    private static int schemaId(byte[] value) {
-        return ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
-    }
-
     private static void deadLetter(
             TopicState topic, KafkaRecord record, String reason, String message, Context context) {
         context.output(DEAD_LETTERS, DeadLetter.of(record, reason, message));
         topic.recordsDeadLettered.inc();
+        topic.metrics.deadLettered(reason);
     }
 
     /** One topic's route, decoder, write plans and metrics on the task. */
@@ -215,6 +221,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         private final Counter recordsWritten;
         private final Counter recordsDeadLettered;
         private final Counter flightRowsFailed;
+        private final DecodeMetrics metrics;
 
         TopicState(String topic) {
             TopicRoute routed = null;
@@ -232,6 +239,8 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
             this.recordsWritten = metrics.counter("recordsWritten");
             this.recordsDeadLettered = metrics.counter("recordsDeadLettered");
             this.flightRowsFailed = metrics.counter("flightRowsFailed");
+            this.metrics = DecodeMetrics.register(metrics);
+            decoder.setListener(this.metrics);
         }
 
         WritePlan plan(int schemaId, org.apache.avro.Schema writer) throws IOException {

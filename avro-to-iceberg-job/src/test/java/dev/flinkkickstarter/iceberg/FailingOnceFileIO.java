@@ -1,21 +1,26 @@
 package dev.flinkkickstarter.iceberg;
 
+import dev.flinkkickstarter.common.iceberg.LocalFileIO;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.iceberg.hadoop.HadoopFileIO;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 
 /**
- * Iceberg's local-disk FileIO, except that once armed it fails the next creation of one kind of
- * file, once: a storage outage at a chosen point of the write path. Installed through the catalog
+ * The job's default FileIO for local warehouses ({@link LocalFileIO}), except that once armed it fails
+ * the next creation of one kind of file, once: a storage outage at a chosen point of the write path. Installed through the catalog
  * property {@code io-impl}, so the job under test runs unchanged. State is static because the
  * MiniCluster runs tasks in this JVM and each task opens its own FileIO.
  */
-public class FailingOnceFileIO extends HadoopFileIO {
+public class FailingOnceFileIO implements FileIO {
 
     private static final long serialVersionUID = 1L;
+
+    private final LocalFileIO delegate = new LocalFileIO();
 
     /** Which file creation fails. */
     enum Target {
@@ -52,8 +57,28 @@ public class FailingOnceFileIO extends HadoopFileIO {
     }
 
     @Override
+    public void initialize(Map<String, String> properties) {
+        delegate.initialize(properties);
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return delegate.properties();
+    }
+
+    @Override
+    public InputFile newInputFile(String path) {
+        return delegate.newInputFile(path);
+    }
+
+    @Override
+    public void deleteFile(String path) {
+        delegate.deleteFile(path);
+    }
+
+    @Override
     public OutputFile newOutputFile(String path) {
-        OutputFile file = super.newOutputFile(path);
+        OutputFile file = delegate.newOutputFile(path);
         return new OutputFile() {
             @Override
             public PositionOutputStream create() {
@@ -73,7 +98,7 @@ public class FailingOnceFileIO extends HadoopFileIO {
             }
 
             @Override
-            public org.apache.iceberg.io.InputFile toInputFile() {
+            public InputFile toInputFile() {
                 return file.toInputFile();
             }
         };

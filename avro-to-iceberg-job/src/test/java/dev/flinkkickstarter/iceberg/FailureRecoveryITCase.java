@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,8 @@ import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
@@ -26,8 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly once across a failure: half the records are committed, then a storage failure kills the
- * job mid-stream (alternately while writing a data file and while writing a manifest during a
+ * Exactly once across a failure, with the FileIO a local warehouse uses by default ({@link
+ * dev.flinkkickstarter.common.iceberg.LocalFileIO}): half the records (and some bad ones) are
+ * committed, then a storage failure kills the job mid-stream (alternately while writing a data file and while writing a manifest during a
  * checkpoint), the job restarts from its last completed checkpoint, and the tables must still hold
  * every record exactly once. Repeated because lost or doubled commits are rare races, not
  * deterministic bugs.
@@ -35,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FailureRecoveryITCase {
 
     private static final int RECORDS_PER_HALF = 50;
+    private static final int BAD_PER_HALF = 5;
 
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
@@ -62,18 +67,25 @@ class FailureRecoveryITCase {
                         KAFKA, REGISTRY, "recovery" + repetition.getCurrentRepetition(), warehouse)
                 .createTopicsAndSchemas(2);
         FlightPipeline.Flights flights = pipeline.produce(RECORDS_PER_HALF);
+        produceBadRecords(pipeline, BAD_PER_HALF);
 
         JobClient job = pipeline.start(pipeline.jobArgs("--catalog.io-impl", FailingOnceFileIO.class.getName()));
         try {
             pipeline.awaitRows(SKY_ONE_TABLE, 1); // at least one checkpoint completed and committed
             FailingOnceFileIO.arm(target);
             flights = flights.plus(pipeline.produce(RECORDS_PER_HALF));
+            produceBadRecords(pipeline, BAD_PER_HALF);
 
             FlightPipeline.awaitCondition(
                     FailingOnceFileIO::hasFailed, () -> "The injected " + target + " failure never happened");
             pipeline.awaitRows(SKY_ONE_TABLE, 2L * RECORDS_PER_HALF);
             pipeline.awaitRows(SUNSET_TABLE, 2L * RECORDS_PER_HALF);
             pipeline.awaitRows(FLIGHT_TABLE, 4L * RECORDS_PER_HALF);
+            // The records of the failed checkpoint were replayed; their dead letters must not be doubled.
+            assertThat(KAFKA.readAllCommitted(pipeline.skyOneTopic + ".dlq", 2 * BAD_PER_HALF, FlightPipeline.WAIT))
+                    .hasSize(2 * BAD_PER_HALF);
+            FlightPipeline.awaitCondition(
+                    () -> restarts(job) > 0, () -> "The job reports no restart after the injected failure");
         } finally {
             FlightPipeline.stop(job);
         }
@@ -151,5 +163,23 @@ class FailureRecoveryITCase {
         assertRawTableMatches(pipeline.rows(SUNSET_TABLE), v1Flights.sunset());
         assertThat(pipeline.committedRows(FLIGHT_TABLE))
                 .isEqualTo(v1Flights.skyOne().size() + v1Flights.sunset().size() + extrasByPosition.size());
+    }
+
+    private static void produceBadRecords(FlightPipeline pipeline, int count) {
+        try (KafkaProducer<byte[], byte[]> producer = pipeline.producer()) {
+            for (int i = 0; i < count; i++) {
+                FlightPipeline.sendRaw(
+                        producer,
+                        new ProducerRecord<>(pipeline.skyOneTopic, ("not avro " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private static long restarts(JobClient job) {
+        try {
+            return TestClusters.restarts(FLINK, job.getJobID());
+        } catch (Exception e) {
+            return -1; // not reported yet
+        }
     }
 }

@@ -1,7 +1,15 @@
 package dev.flinkkickstarter.iceberg;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -25,5 +33,23 @@ final class TestClusters {
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(4)
                 .build());
+    }
+
+    /**
+     * How often the job restarted so far (Flink's {@code numRestarts} metric, read through the cluster's
+     * REST API); -1 while the metric is not reported yet.
+     */
+    static long restarts(MiniClusterExtension cluster, JobID job) throws Exception {
+        Configuration client = cluster.getClientConfiguration();
+        URI uri = URI.create("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT) + "/jobs/"
+                + job + "/metrics?get=numRestarts");
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        for (JsonNode metric : new ObjectMapper().readTree(response.body())) {
+            if (metric.path("id").asText().equals("numRestarts")) {
+                return metric.path("value").asLong(-1);
+            }
+        }
+        return -1;
     }
 }

@@ -56,11 +56,12 @@ public final class DataGeneratorJob {
      * time (Apicurio answers all but the first of such concurrent registrations with HTTP 409).
      */
     private static void checkSchemas(DataGeneratorOptions options, ClientSettings settings) throws IOException {
-        SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
-        for (Airline<?> airline : options.airlines()) {
-            String subject = ConfluentSchemaCoder.valueSubject(options.topic(airline));
-            int id = registry.writerSchemaId(subject, SpecificData.get().getSchema(airline.recordClass()));
-            LOG.info("{} records are written with schema id {} of subject '{}'", airline, id, subject);
+        try (SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry())) {
+            for (Airline<?> airline : options.airlines()) {
+                String subject = ConfluentSchemaCoder.valueSubject(options.topic(airline));
+                int id = registry.writerSchemaId(subject, SpecificData.get().getSchema(airline.recordClass()));
+                LOG.info("{} records are written with schema id {} of subject '{}'", airline, id, subject);
+            }
         }
     }
 
@@ -119,7 +120,8 @@ public final class DataGeneratorJob {
                 .setProducerProperties(settings.producerProperties())
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(options.deliveryGuarantee())
-                .setTransactionalIdPrefix(options.transactionalIdPrefix(airline));
+                .setTransactionalIdPrefix(options.transactionalIdPrefix(airline))
+                .setCheckpointInterval(options.checkpointInterval());
         options.transactionTimeout().ifPresent(sink::setTransactionTimeout);
         return sink.build();
     }

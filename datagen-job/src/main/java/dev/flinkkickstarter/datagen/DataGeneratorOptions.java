@@ -4,6 +4,7 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
+import dev.flinkkickstarter.common.kafka.TransactionalIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -39,9 +40,10 @@ public final class DataGeneratorOptions {
     public static final String TRANSACTION_TIMEOUT = "transaction-timeout";
     public static final String PARALLELISM = "parallelism";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    public static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
 
     public static final double DEFAULT_RECORDS_PER_SECOND = 10;
-    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "datagen";
+    public static final String DEFAULT_JOB_ID = "datagen";
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private static final String UNLIMITED = "unlimited";
@@ -57,7 +59,8 @@ public final class DataGeneratorOptions {
     private final boolean seedGiven;
     private final Instant departuresFrom;
     private final DeliveryGuarantee deliveryGuarantee;
-    private final String transactionalIdPrefix;
+    private final String jobId;
+    private final Optional<String> transactionalIdPrefix;
     private final Optional<Duration> transactionTimeout;
     private final OptionalInt parallelism;
     private final Duration checkpointInterval;
@@ -74,7 +77,9 @@ public final class DataGeneratorOptions {
         this.seed = args.getLong(SEED, ThreadLocalRandom.current().nextLong());
         this.departuresFrom = parseDeparturesFrom(args);
         this.deliveryGuarantee = parseDeliveryGuarantee(args);
-        this.transactionalIdPrefix = args.getOrDefault(TRANSACTIONAL_ID_PREFIX, DEFAULT_TRANSACTIONAL_ID_PREFIX);
+        this.jobId = TransactionalIds.checkJobId(args.getOrDefault(JOB_ID, DEFAULT_JOB_ID), JOB_ID);
+        this.transactionalIdPrefix = args.get(TRANSACTIONAL_ID_PREFIX)
+                .map(prefix -> TransactionalIds.checkPrefix(prefix, TRANSACTIONAL_ID_PREFIX));
         this.transactionTimeout = args.get(TRANSACTION_TIMEOUT).isPresent()
                 ? Optional.of(args.getDuration(TRANSACTION_TIMEOUT, Duration.ZERO))
                 : Optional.empty();
@@ -100,7 +105,8 @@ public final class DataGeneratorOptions {
                 TRANSACTIONAL_ID_PREFIX,
                 TRANSACTION_TIMEOUT,
                 PARALLELISM,
-                CHECKPOINT_INTERVAL));
+                CHECKPOINT_INTERVAL,
+                JOB_ID));
         Airline.all().forEach(airline -> known.add(topicFlag(airline)));
         args.checkOnlyKnownFlags(known, ClientSettings.FLAG_PREFIXES);
         return new DataGeneratorOptions(args);
@@ -148,9 +154,15 @@ public final class DataGeneratorOptions {
         return deliveryGuarantee;
     }
 
-    /** Unique per airline, so the two sinks' transactions never fence each other. */
+    /**
+     * Unique per sink and deployment, so no two sinks' transactions fence each other: {@code
+     * <--transactional-id-prefix>-<airline>} if that flag is given, else {@code <--job-id>-<topic>}, so
+     * that deployments writing to other topics never collide even with the default job id.
+     */
     public String transactionalIdPrefix(Airline<?> airline) {
-        return transactionalIdPrefix + "-" + airline.name();
+        return transactionalIdPrefix
+                .map(prefix -> TransactionalIds.prefix(prefix, airline.name()))
+                .orElseGet(() -> TransactionalIds.prefix(jobId, topic(airline)));
     }
 
     /** Empty to keep the producer properties' value or the sink's default. */
@@ -175,7 +187,7 @@ public final class DataGeneratorOptions {
                 CHECKPOINT_INTERVAL,
                 checkpointInterval);
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            checkArgument(!transactionalIdPrefix.isBlank(), "--%s must not be blank", TRANSACTIONAL_ID_PREFIX);
+            airlines.forEach(this::transactionalIdPrefix); // fails now if a derived prefix is too long
             // A transaction stays open from one checkpoint to the next; the broker aborts it after the timeout.
             transactionTimeout.ifPresent(timeout -> checkArgument(
                     timeout.compareTo(checkpointInterval) > 0,
@@ -263,6 +275,8 @@ public final class DataGeneratorOptions {
                 + ", seed=" + seed
                 + ", departuresFrom=" + departuresFrom
                 + ", deliveryGuarantee=" + deliveryGuarantee
+                + ", transactionalIdPrefixes="
+                + airlines.stream().map(this::transactionalIdPrefix).toList()
                 + ", checkpointInterval=" + checkpointInterval
                 + "}";
     }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the job's {@code main} on a Flink MiniCluster against a real Kafka broker and a real schema
- * registry, bounded by {@code --max-records}, and reads back what it committed.
+ * registry, bounded by {@code --max-records}, and reads back what it committed: without faults, and
+ * with failures injected mid-run, where exactly-once and at-least-once must differ.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hung job fails the test instead of the build's fork timeout
 class DataGeneratorJobITCase {
@@ -54,7 +55,7 @@ class DataGeneratorJobITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(4)
-            .setConfiguration(noRestarts())
+            .setConfiguration(boundedRestarts())
             .build());
 
     @Test
@@ -92,6 +93,67 @@ class DataGeneratorJobITCase {
         assertThat(sunset).hasSizeGreaterThanOrEqualTo(RECORDS_PER_AIRLINE);
         assertThat(keys(Airline.SUNSET, sunset)).isEqualTo(keys(Airline.SUNSET, expected(Airline.SUNSET)));
         assertThat(sunset).containsAll(expected(Airline.SUNSET));
+    }
+
+    /**
+     * Three task failures, each after records were sent but before the checkpoint covering them: the
+     * restarted task replays them from the last checkpoint. {@code read_committed} readers must still
+     * see every record exactly once.
+     */
+    @Test
+    void exactlyOnceCommitsEveryRecordExactlyOnceAcrossFailures() throws Exception {
+        String skyOneTopic = "faults-exactly-once.skyone";
+        String sunsetTopic = "faults-exactly-once.sunset";
+        KAFKA.createTopic(skyOneTopic, 2);
+        KAFKA.createTopic(sunsetTopic, 2);
+
+        runWithFailures(skyOneTopic, sunsetTopic, "exactly-once");
+
+        assertThat(readCommitted(Airline.SKY_ONE, skyOneTopic))
+                .hasSize(RECORDS_PER_AIRLINE)
+                .containsExactlyInAnyOrderElementsOf(expected(Airline.SKY_ONE));
+        assertThat(readCommitted(Airline.SUNSET, sunsetTopic))
+                .hasSize(RECORDS_PER_AIRLINE)
+                .containsExactlyInAnyOrderElementsOf(expected(Airline.SUNSET));
+    }
+
+    /**
+     * The same failures with at-least-once: nothing is lost, but the replayed records are there twice.
+     * That duplicates appear is what shows the exactly-once test above can tell the two apart.
+     */
+    @Test
+    void atLeastOnceDuplicatesRecordsAcrossFailures() throws Exception {
+        String skyOneTopic = "faults-at-least-once.skyone";
+        String sunsetTopic = "faults-at-least-once.sunset";
+        KAFKA.createTopic(skyOneTopic, 2);
+        KAFKA.createTopic(sunsetTopic, 2);
+
+        runWithFailures(skyOneTopic, sunsetTopic, "at-least-once");
+
+        List<SkyOneFlight> skyOne = readCommitted(Airline.SKY_ONE, skyOneTopic);
+        List<SunsetFlight> sunset = readCommitted(Airline.SUNSET, sunsetTopic);
+        assertThat(skyOne).containsAll(expected(Airline.SKY_ONE));
+        assertThat(sunset).containsAll(expected(Airline.SUNSET));
+        assertThat(keys(Airline.SKY_ONE, skyOne)).isEqualTo(keys(Airline.SKY_ONE, expected(Airline.SKY_ONE)));
+        assertThat(keys(Airline.SUNSET, sunset)).isEqualTo(keys(Airline.SUNSET, expected(Airline.SUNSET)));
+        assertThat(skyOne.size() + sunset.size())
+                .as("records read, duplicates included")
+                .isGreaterThan(2 * RECORDS_PER_AIRLINE);
+    }
+
+    private static void runWithFailures(String skyOneTopic, String sunsetTopic, String deliveryGuarantee)
+            throws Exception {
+        // Both airlines together send at least 3000 records (more with replays): fail at 600, 1500, 2400.
+        FailingPartitioner.failAt(List.of(600L, 1500L, 2400L));
+        List<String> args = new ArrayList<>(List.of(args(skyOneTopic, sunsetTopic, deliveryGuarantee)));
+        args.addAll(List.of(
+                "--producer.partitioner.class",
+                FailingPartitioner.class.getName(),
+                // About 1.5 s of records per airline, so failures fall between checkpoints, not after the end.
+                "--records-per-second",
+                "1000"));
+        DataGeneratorJob.main(args.toArray(String[]::new));
+        assertThat(FailingPartitioner.failures()).as("injected failures").isEqualTo(3);
     }
 
     private static String[] args(String skyOneTopic, String sunsetTopic, String deliveryGuarantee) {
@@ -170,9 +232,12 @@ class DataGeneratorJobITCase {
         return records.stream().map(airline::key).collect(Collectors.toSet());
     }
 
-    private static Configuration noRestarts() {
+    /** Enough restarts for the injected failures; a job failing for another reason still fails the test. */
+    private static Configuration boundedRestarts() {
         Configuration configuration = new Configuration();
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         return configuration;
     }
 }

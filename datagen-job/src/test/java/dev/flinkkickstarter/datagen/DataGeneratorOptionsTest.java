@@ -29,8 +29,9 @@ class DataGeneratorOptionsTest {
                         .atStartOfDay(ZoneOffset.UTC)
                         .toInstant());
         assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
-        assertThat(options.transactionalIdPrefix(Airline.SKY_ONE)).isEqualTo("datagen-skyone");
-        assertThat(options.transactionalIdPrefix(Airline.SUNSET)).isEqualTo("datagen-sunset");
+        // Unique per sink, and per deployment as long as deployments write to different topics.
+        assertThat(options.transactionalIdPrefix(Airline.SKY_ONE)).isEqualTo("datagen-airline.skyone");
+        assertThat(options.transactionalIdPrefix(Airline.SUNSET)).isEqualTo("datagen-airline.sunset");
         assertThat(options.transactionTimeout()).isEmpty();
         assertThat(options.parallelism()).isEmpty();
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));

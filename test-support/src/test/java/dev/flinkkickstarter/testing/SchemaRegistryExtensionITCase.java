@@ -80,6 +80,22 @@ class SchemaRegistryExtensionITCase {
         assertThat(REGISTRY.requestCount()).isZero();
     }
 
+    /**
+     * Without users the registry is open, and like Confluent's it ignores an Authorization header then:
+     * some Confluent clients send {@code Basic Og==} (empty user and password) when none is configured.
+     */
+    @Test
+    void ignoresAuthorizationHeadersWhenNoUsersAreConfigured() throws Exception {
+        for (String authorization : List.of("Basic Og==", "Basic a2V5OnNlY3JldA==", "Bearer some-token")) {
+            HttpResponse<String> subjects = client.send(
+                    HttpRequest.newBuilder(URI.create(REGISTRY.url() + "/subjects"))
+                            .header("Authorization", authorization)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(subjects.statusCode()).as(authorization).isEqualTo(200);
+        }
+    }
+
     @Test
     void exposesTheUrlAConfluentClientNeeds() {
         assertThat(REGISTRY.url()).matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7");

@@ -10,6 +10,7 @@ import dev.flinkkickstarter.common.avro.BoundedBinaryDecoder.DeclaredLengthExcep
 import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -46,7 +47,7 @@ import org.apache.avro.generic.GenericRecord;
  * org.apache.avro.util.Utf8}, Avro's generic representation, even where the schema carries a code
  * generator's {@code "avro.java.string": "String"} hint. Thread-safe.
  */
-public final class ConfluentAvroDecoder implements Serializable {
+public final class ConfluentAvroDecoder implements Serializable, Closeable {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -190,6 +191,16 @@ public final class ConfluentAvroDecoder implements Serializable {
             }
         }
         return current;
+    }
+
+    /**
+     * Closes the registry client and drops the datum readers; a later {@link #decode} starts afresh.
+     * Call it from the {@code close()} of the operator that decodes.
+     */
+    @Override
+    public void close() {
+        readers = null;
+        coder.close();
     }
 
     @Override

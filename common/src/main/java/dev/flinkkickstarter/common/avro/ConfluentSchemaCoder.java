@@ -4,6 +4,7 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +28,7 @@ import org.apache.flink.formats.avro.SchemaCoder;
  * instance (writing) or whose id is the same (reading) costs no hashing, parsing or map lookup. The
  * registry client is created on first use, on the task, never on the client that builds the job.
  */
-public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
+public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Closeable {
 
     private static final long serialVersionUID = 1L;
 
@@ -128,6 +129,24 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable {
             }
         }
         return current;
+    }
+
+    /**
+     * Closes the registry client, if one was created, and forgets it and the remembered schemas; a later
+     * use creates a new client. Call it from the {@code close()} of the operator that uses this coder.
+     */
+    @Override
+    public void close() {
+        SchemaRegistryClient current;
+        synchronized (this) {
+            current = client;
+            client = null;
+            lastWritten = null;
+            lastRead = null;
+        }
+        if (current != null) {
+            current.close();
+        }
     }
 
     @Override

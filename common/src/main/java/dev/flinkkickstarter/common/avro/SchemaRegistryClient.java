@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -26,6 +27,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
@@ -68,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>Credentials never appear in a message, log line or {@code toString}: URLs are stripped of their
  * user info as they are parsed.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements Closeable {
 
     public static final String CONNECT_TIMEOUT_MS = "http.connect.timeout.ms";
     public static final String READ_TIMEOUT_MS = "http.read.timeout.ms";
@@ -87,6 +91,12 @@ public final class SchemaRegistryClient {
     /** Registry error messages are quoted in ours; a misconfigured proxy may answer with a whole HTML page. */
     private static final int MAX_QUOTED_BODY_CHARS = 300;
 
+    private static final ThreadFactory HTTP_THREADS = runnable -> {
+        Thread thread = new Thread(runnable, "schema-registry-http");
+        thread.setDaemon(true); // never keeps a JVM alive
+        return thread;
+    };
+
     private final List<URI> baseUrls;
 
     @Nullable
@@ -101,6 +111,10 @@ public final class SchemaRegistryClient {
     private final long missingIdTtlNanos;
     private final HttpClient http;
     private volatile SchemaRegistryListener listener = SchemaRegistryListener.NONE;
+    /** The HTTP client's threads, ours so that {@link #close()} can stop them (Java 17's HttpClient has no close). */
+    private final ExecutorService httpExecutor;
+
+    private volatile boolean closed;
 
     private final Map<SubjectAndSchema, Integer> registeredIds = new ConcurrentHashMap<>();
     private final Map<SubjectAndSchema, RegisteredSchema> lookedUp = new ConcurrentHashMap<>();
@@ -121,9 +135,11 @@ public final class SchemaRegistryClient {
         this.useLatestVersion = config.useLatestVersion();
         this.missingIdTtlNanos = config.missingIdCacheTtl().toNanos();
         this.failedIds = new FailedIds(config.missingCacheSize());
+        this.httpExecutor = Executors.newCachedThreadPool(HTTP_THREADS);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
+                .executor(httpExecutor)
                 .build();
     }
 
@@ -429,6 +445,22 @@ public final class SchemaRegistryClient {
         return found;
     }
 
+    /**
+     * Stops the HTTP client's worker threads and drops the caches; later requests fail. The JDK closes
+     * the client's connections and its selector thread once the client is unreachable, so whoever holds
+     * this client must drop its reference too (as {@link ConfluentSchemaCoder#close()} does).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        httpExecutor.shutdownNow();
+        registeredIds.clear();
+        lookedUp.clear();
+        schemasById.clear();
+        latestBySubject.clear();
+        byVersion.clear();
+    }
+
     @Override
     public String toString() {
         return "SchemaRegistryClient" + baseUrls;
@@ -444,6 +476,9 @@ public final class SchemaRegistryClient {
      */
     private Response send(String method, String path, @Nullable String body) throws IOException {
         String what = method + " " + path;
+        if (closed) {
+            throw new IOException("Schema Registry client " + baseUrls + " is closed; cannot send " + what);
+        }
         Response lastRetryableResponse = null;
         IOException lastIoError = null;
         URI lastIoErrorUrl = null;

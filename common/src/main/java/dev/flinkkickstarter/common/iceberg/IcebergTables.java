@@ -2,6 +2,7 @@ package dev.flinkkickstarter.common.iceberg;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.flinkkickstarter.common.config.Secrets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,6 +96,41 @@ public final class IcebergTables {
         return table;
     }
 
+    /**
+     * Fails with a {@link PartitionSpecMismatchException} if {@code identifier} exists and is not
+     * partitioned the way {@code partitioning} (applied to the table's schema) says; a table that does
+     * not exist yet passes. The job never changes an existing table's partitioning by itself: evolving a
+     * spec changes the layout of every later file (and queries filtering on the old fields) for all of
+     * the table's readers, a decision for its owner, not a side effect of a flag.
+     *
+     * @param configuredAs how the user sets the desired spec (e.g. a flag name), for the error message
+     */
+    public static void checkPartitioning(
+            Catalog catalog,
+            TableIdentifier identifier,
+            Function<Schema, PartitionSpec> partitioning,
+            String configuredAs) {
+        checkNotNull(catalog, "catalog");
+        checkNotNull(identifier, "identifier");
+        checkNotNull(partitioning, "partitioning");
+        if (!catalog.tableExists(identifier)) {
+            return;
+        }
+        Table table = catalog.loadTable(identifier);
+        List<String> existing = describe(table.spec(), table.schema());
+        List<String> desired = describe(partitioning.apply(table.schema()), table.schema());
+        if (!existing.equals(desired)) {
+            throw new PartitionSpecMismatchException(identifier, existing, desired, configuredAs);
+        }
+    }
+
+    /** A spec as its terms, e.g. {@code [month(departure_time), bucket[16](id)]}; empty if unpartitioned. */
+    static List<String> describe(PartitionSpec spec, Schema schema) {
+        return spec.fields().stream()
+                .map(field -> field.transform() + "(" + schema.findColumnName(field.sourceId()) + ")")
+                .toList();
+    }
+
     /** Sets each of {@code properties} on {@code table} whose value differs, in one commit. */
     public static void updateProperties(Table table, Map<String, String> properties) {
         Map<String, String> changed = new TreeMap<>();
@@ -109,7 +145,7 @@ public final class IcebergTables {
         UpdateProperties update = table.updateProperties();
         changed.forEach(update::set);
         update.commit();
-        LOG.info("Set properties {} on Iceberg table {}", changed, table.name());
+        LOG.info("Set properties {} on Iceberg table {}", Secrets.redacted(changed), table.name());
         table.refresh();
     }
 
@@ -233,6 +269,26 @@ public final class IcebergTables {
                     + ". Only added optional fields and Iceberg type promotions (int->long, float->double,"
                     + " wider decimal) evolve a table. Register a compatible schema version, or write to"
                     + " a new table (map the topic to another table name) and migrate the old one.");
+        }
+    }
+
+    /** An existing table is partitioned differently from the job's configuration. */
+    public static final class PartitionSpecMismatchException extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        PartitionSpecMismatchException(
+                TableIdentifier table, List<String> existing, List<String> desired, String configuredAs) {
+            super("Iceberg table " + table + " is partitioned by " + termsOrNone(existing) + " but " + configuredAs
+                    + " asks for " + termsOrNone(desired) + ". The job does not change an existing table's"
+                    + " partitioning: set " + configuredAs + " to the table's spec ("
+                    + (existing.isEmpty() ? "none" : String.join(", ", existing).replaceAll("\\[(\\d+)\\]\\(", "($1, "))
+                    + ") to keep it, or evolve the table yourself (Spark/Flink SQL: ALTER TABLE ... ADD/DROP/REPLACE"
+                    + " PARTITION FIELD) and start the job with the new spec.");
+        }
+
+        private static String termsOrNone(List<String> terms) {
+            return terms.isEmpty() ? "nothing (unpartitioned)" : String.join(", ", terms);
         }
     }
 }

@@ -11,6 +11,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds {@link KafkaSink}s the way every job of this project needs them: producer properties from
@@ -36,6 +38,8 @@ public final class KafkaSinks {
      */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSinks.class);
+
     private KafkaSinks() {}
 
     public static <T> Builder<T> builder() {
@@ -50,6 +54,8 @@ public final class KafkaSinks {
         private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
         private String transactionalIdPrefix;
         private Duration transactionTimeout;
+        private Duration checkpointInterval;
+        private Duration brokerLookupTimeout = BrokerTransactionLimit.DEFAULT_LOOKUP_TIMEOUT;
 
         private Builder() {}
 
@@ -78,7 +84,7 @@ public final class KafkaSinks {
          * sink among all jobs writing to the cluster, or their transactions fence each other off.
          */
         public Builder<T> setTransactionalIdPrefix(String transactionalIdPrefix) {
-            this.transactionalIdPrefix = checkNotNull(transactionalIdPrefix, "transactionalIdPrefix");
+            this.transactionalIdPrefix = TransactionalIds.checkPrefix(transactionalIdPrefix);
             return this;
         }
 
@@ -91,8 +97,28 @@ public final class KafkaSinks {
             return this;
         }
 
+        /**
+         * The job's checkpoint interval: with exactly-once, {@link #build()} then checks that a
+         * transaction (open from one checkpoint to the commit after the next) cannot time out before its
+         * commit, and that the broker's {@code transaction.max.timeout.ms} allows the timeout (read from
+         * the broker when it answers in time; see {@link BrokerTransactionLimit}).
+         */
+        public Builder<T> setCheckpointInterval(Duration checkpointInterval) {
+            this.checkpointInterval = checkNotNull(checkpointInterval, "checkpointInterval");
+            return this;
+        }
+
+        /** How long {@link #build()} waits for the broker's transaction limit; default 10 s. */
+        public Builder<T> setBrokerLookupTimeout(Duration brokerLookupTimeout) {
+            this.brokerLookupTimeout = checkNotNull(brokerLookupTimeout, "brokerLookupTimeout");
+            return this;
+        }
+
         public KafkaSink<T> build() {
             sanityCheck();
+            if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE && checkpointInterval != null) {
+                checkTransactionTimeout();
+            }
             KafkaSinkBuilder<T> sink = KafkaSink.<T>builder()
                     .setKafkaProducerConfig(producerProperties())
                     .setRecordSerializer(recordSerializer)
@@ -119,6 +145,43 @@ public final class KafkaSinks {
                         Long.toString(DEFAULT_TRANSACTION_TIMEOUT.toMillis()));
             }
             return properties;
+        }
+
+        private void checkTransactionTimeout() {
+            String timeoutMs = producerProperties().getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+            Duration timeout;
+            try {
+                timeout = Duration.ofMillis(Long.parseLong(timeoutMs.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Producer property " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                        + " must be a number of milliseconds but was '" + timeoutMs + "'");
+            }
+            checkArgument(
+                    timeout.compareTo(checkpointInterval) > 0,
+                    "The Kafka transaction timeout (%s, producer property %s) must be longer than the checkpoint"
+                            + " interval (%s): transactions are committed on checkpoints, and the broker aborts a"
+                            + " transaction that outlives its timeout, losing its records",
+                    timeout,
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                    checkpointInterval);
+            if (timeout.compareTo(checkpointInterval.multipliedBy(2)) < 0) {
+                LOG.warn(
+                        "The Kafka transaction timeout ({}) is less than twice the checkpoint interval ({}): a slow"
+                                + " checkpoint can let a transaction expire before its commit",
+                        timeout,
+                        checkpointInterval);
+            }
+            BrokerTransactionLimit.lookup(producerProperties, brokerLookupTimeout)
+                    .ifPresent(brokerMax -> checkArgument(
+                            timeout.compareTo(brokerMax) <= 0,
+                            "The Kafka transaction timeout (%s, producer property %s) exceeds the broker's %s (%s):"
+                                    + " the sink's producers could not start. Lower the timeout (longer than the"
+                                    + " checkpoint interval, %s) or raise the broker's limit",
+                            timeout,
+                            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                            BrokerTransactionLimit.TRANSACTION_MAX_TIMEOUT_MS,
+                            brokerMax,
+                            checkpointInterval));
         }
 
         private void sanityCheck() {

@@ -18,6 +18,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Kafka sources shared by the jobs. */
 public final class KafkaSources {
@@ -29,6 +31,8 @@ public final class KafkaSources {
     public static final String LATEST = "latest";
     /** {@code timestamp:<epoch millis>}: the first record at or after that time. */
     public static final String TIMESTAMP_PREFIX = "timestamp:";
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSources.class);
 
     private KafkaSources() {}
 
@@ -70,17 +74,36 @@ public final class KafkaSources {
                 consumerProperties.getProperty(ConsumerConfig.GROUP_ID_CONFIG) != null,
                 "The Kafka consumer needs a '%s': its committed offsets are where a new job resumes",
                 ConsumerConfig.GROUP_ID_CONFIG);
-        Properties properties = new Properties();
-        properties.putAll(consumerProperties);
-        // Records of aborted or open transactions must never reach a table.
-        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.setProperty(KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(), "true");
+        Properties properties = sourceProperties(consumerProperties);
         KafkaSourceBuilder<KafkaRecord> builder = KafkaSource.<KafkaRecord>builder()
                 .setProperties(properties)
                 .setStartingOffsets(startingOffsets(startingOffsets))
                 .setDeserializer(new RawRecordDeserializer());
         topics.accept(builder);
         return builder.build();
+    }
+
+    /**
+     * The consumer settings the source runs with: {@code read_committed} unless set otherwise, offsets
+     * committed on checkpoints and never automatically.
+     */
+    static Properties sourceProperties(Properties consumerProperties) {
+        Properties properties = new Properties();
+        properties.putAll(consumerProperties);
+        // Records of aborted or open transactions must never reach a table.
+        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.setProperty(KafkaSourceOptions.COMMIT_OFFSETS_ON_CHECKPOINT.key(), "true");
+        if (Boolean.parseBoolean(properties
+                .getProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .trim())) {
+            // Auto-commit would commit offsets of records not yet in a completed checkpoint: a job started
+            // without a checkpoint would then skip them. Offsets are committed on checkpoints instead.
+            LOG.warn(
+                    "Consumer property {}=true is ignored: offsets are committed on completed checkpoints",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+        }
+        properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return properties;
     }
 
     /** The initializer for a starting-offsets setting (see {@link #rawRecords}). */

@@ -196,4 +196,36 @@ class IcebergTablesTest {
     private Table create(Schema schema) {
         return IcebergTables.createOrEvolve(catalog, BOOKINGS, schema, s -> PartitionSpec.unpartitioned(), Map.of());
     }
+
+    @Test
+    void refusesAnotherPartitionSpecForAnExistingTable() {
+        IcebergTables.createOrEvolve(
+                catalog, BOOKINGS, V1, schema -> PartitionSpecs.parse("day(departure_time)", schema), Map.of());
+        IcebergTables.checkPartitioning(
+                catalog,
+                BOOKINGS,
+                schema -> PartitionSpecs.parse("day(departure_time)", schema),
+                "--partition-spec.airlines.bookings");
+        IcebergTables.checkPartitioning(
+                catalog,
+                TableIdentifier.of("airlines", "absent"),
+                schema -> PartitionSpecs.parse("bucket(4, email)", schema),
+                "--partition-spec.airlines.absent");
+
+        assertThatThrownBy(() -> IcebergTables.checkPartitioning(
+                        catalog,
+                        BOOKINGS,
+                        schema -> PartitionSpecs.parse("month(departure_time), bucket(16, email)", schema),
+                        "--partition-spec.airlines.bookings"))
+                .isInstanceOf(IcebergTables.PartitionSpecMismatchException.class)
+                .hasMessageContaining("is partitioned by day(departure_time) but --partition-spec.airlines.bookings"
+                        + " asks for month(departure_time), bucket[16](email)")
+                .hasMessageContaining("to the table's spec (day(departure_time)) to keep it");
+        assertThatThrownBy(() -> IcebergTables.checkPartitioning(
+                        catalog,
+                        BOOKINGS,
+                        schema -> PartitionSpec.unpartitioned(),
+                        "--partition-spec.airlines.bookings"))
+                .hasMessageContaining("asks for nothing (unpartitioned)");
+    }
 }

@@ -111,4 +111,48 @@ class KafkaSinksTest {
         properties.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
         return properties;
     }
+
+    @Test
+    void refusesATransactionTimeoutNotLongerThanTheCheckpointInterval() {
+        KafkaSinks.Builder<String> builder = KafkaSinks.<String>builder()
+                .setProducerProperties(producerProperties())
+                .setRecordSerializer(SERIALIZER)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix("job-sink")
+                .setTransactionTimeout(Duration.ofMinutes(1))
+                .setCheckpointInterval(Duration.ofMinutes(1));
+
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be longer than the checkpoint interval (PT1M)");
+    }
+
+    @Test
+    void aBrokerThatCannotBeReachedSkipsItsLimitCheck() {
+        Properties unreachable = producerProperties();
+        unreachable.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        KafkaSinks.Builder<String> builder = KafkaSinks.<String>builder()
+                .setProducerProperties(unreachable)
+                .setRecordSerializer(SERIALIZER)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix("job-sink")
+                .setCheckpointInterval(Duration.ofSeconds(10))
+                .setBrokerLookupTimeout(Duration.ofMillis(500));
+
+        assertThat(builder.build()).isNotNull();
+    }
+
+    @Test
+    void transactionalIdPrefixesFollowKafkaNamingRules() {
+        KafkaSinks.Builder<String> builder = KafkaSinks.<String>builder();
+        assertThatThrownBy(() -> builder.setTransactionalIdPrefix("my job"))
+                .hasMessageContaining("may only contain letters, digits");
+        assertThatThrownBy(() -> builder.setTransactionalIdPrefix("x".repeat(201)))
+                .hasMessageContaining("201 characters long");
+        assertThatThrownBy(() -> TransactionalIds.checkPrefix("a/b", "dlq-transactional-id-prefix"))
+                .hasMessageContaining("--dlq-transactional-id-prefix ('a/b') may only contain");
+        assertThat(TransactionalIds.prefix("avro-to-iceberg", "dlq")).isEqualTo("avro-to-iceberg-dlq");
+        assertThat(TransactionalIds.jobIdFrom("team a/ingest")).isEqualTo("team_a_ingest");
+        assertThatThrownBy(() -> TransactionalIds.checkJobId("", "job-id")).hasMessageContaining("--job-id");
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -63,5 +64,20 @@ class KafkaSourcesTest {
         assertThat(record.headerValues[0]).containsExactly(1);
         assertThat(record.headerValues[1]).isNull();
         assertThat(record.toString()).doesNotContain("[");
+    }
+
+    @Test
+    void offsetsAreNeverAutoCommittedAndOnlyCommittedRecordsRead() {
+        Properties consumer = new Properties();
+        consumer.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "g");
+        consumer.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "TRUE");
+
+        Properties source = KafkaSources.sourceProperties(consumer);
+
+        assertThat(source)
+                .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .containsEntry("commit.offsets.on.checkpoint", "true");
+        assertThat(consumer).containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "TRUE"); // a copy was changed
     }
 }
