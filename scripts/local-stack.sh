@@ -120,9 +120,9 @@ start_flink_process() {
   read -r -a java_opts <<<"$(flink_java_opts)"
   read -r -a jvm <<<"$jvm_flags"
   read -r -a dynamic <<<"$dynamic_properties"
-  launch "$name" "${jvm[@]}" "${java_opts[@]}" \
+  launch "$name" ${jvm[@]+"${jvm[@]}"} ${java_opts[@]+"${java_opts[@]}"} \
     "-Dlog.file=$(log_file "$name")" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j.properties" \
-    -cp "$FLINK_LIB/*" "$main_class" --configDir "$(flink_conf_dir)" "${dynamic[@]}" "$@"
+    -cp "$FLINK_LIB/*" "$main_class" --configDir "$(flink_conf_dir)" ${dynamic[@]+"${dynamic[@]}"} "$@"
 }
 
 start_jobmanager() {
@@ -156,26 +156,27 @@ any_running() {
 }
 
 check_built() {
-  local missing=()
-  [[ -d "$FLINK_LIB" ]] || missing+=("$FLINK_LIB")
-  [[ -d "$KAFKA_LIB" ]] || missing+=("$KAFKA_LIB")
-  [[ -f "$REGISTRY_JAR" ]] || missing+=("$REGISTRY_JAR")
-  ((${#missing[@]} == 0)) || die "not built yet (${missing[*]} missing): run ./mvnw -DskipTests package"
+  local missing=""
+  [[ -d "$FLINK_LIB" ]] || missing+=" $FLINK_LIB"
+  [[ -d "$KAFKA_LIB" ]] || missing+=" $KAFKA_LIB"
+  [[ -f "$REGISTRY_JAR" ]] || missing+=" $REGISTRY_JAR"
+  [[ -z "$missing" ]] || die "not built yet (${missing# } missing): run ./mvnw -DskipTests package"
 }
 
 # Ports named on the command line must match a running stack's: two stacks in one state dir would
 # share pid files.
 check_requested_ports() {
-  local var
-  for var in "${!requested[@]}"; do
-    [[ "${requested[$var]}" == "${!var}" ]] ||
+  local setting var
+  for setting in ${requested[@]+"${requested[@]}"}; do
+    var="${setting%%=*}"
+    [[ "${setting#*=}" == "${!var}" ]] ||
       die "the stack in $STATE_DIR is running with $var=${!var}; stop it first to change it"
   done
 }
 
 apply_requested_ports() {
-  local var
-  for var in "${!requested[@]}"; do printf -v "$var" '%s' "${requested[$var]}"; done
+  local setting
+  for setting in ${requested[@]+"${requested[@]}"}; do printf -v "${setting%%=*}" '%s' "${setting#*=}"; done
 }
 
 port_of() {
@@ -300,16 +301,17 @@ cmd_status() {
 
 main() {
   local command=""
-  declare -gA requested=()
+  # VAR=value per setting named on the command line (bash 3.2, macOS's, has no associative arrays).
+  requested=()
   while (($#)); do
     case "$1" in
       start | stop | status) command="$1" ;;
-      --kafka-port) requested[KAFKA_PORT]="${2:?--kafka-port needs a value}" && shift ;;
-      --kafka-controller-port) requested[KAFKA_CONTROLLER_PORT]="${2:?--kafka-controller-port needs a value}" && shift ;;
-      --registry-port) requested[REGISTRY_PORT]="${2:?--registry-port needs a value}" && shift ;;
-      --flink-port) requested[FLINK_REST_PORT]="${2:?--flink-port needs a value}" && shift ;;
-      --flink-rpc-port) requested[FLINK_RPC_PORT]="${2:?--flink-rpc-port needs a value}" && shift ;;
-      --taskmanagers) requested[TASKMANAGERS]="${2:?--taskmanagers needs a value}" && shift ;;
+      --kafka-port) requested+=("KAFKA_PORT=${2:?--kafka-port needs a value}") && shift ;;
+      --kafka-controller-port) requested+=("KAFKA_CONTROLLER_PORT=${2:?--kafka-controller-port needs a value}") && shift ;;
+      --registry-port) requested+=("REGISTRY_PORT=${2:?--registry-port needs a value}") && shift ;;
+      --flink-port) requested+=("FLINK_REST_PORT=${2:?--flink-port needs a value}") && shift ;;
+      --flink-rpc-port) requested+=("FLINK_RPC_PORT=${2:?--flink-rpc-port needs a value}") && shift ;;
+      --taskmanagers) requested+=("TASKMANAGERS=${2:?--taskmanagers needs a value}") && shift ;;
       --state-dir) set_state_dir "${2:?--state-dir needs a value}" && shift ;;
       -h | --help)
         usage
@@ -322,9 +324,9 @@ main() {
     esac
     shift
   done
-  local var
-  for var in "${!requested[@]}"; do
-    [[ "${requested[$var]}" =~ ^[0-9]+$ ]] || die "$var must be a number, got '${requested[$var]}'"
+  local setting
+  for setting in ${requested[@]+"${requested[@]}"}; do
+    [[ "${setting#*=}" =~ ^[0-9]+$ ]] || die "${setting%%=*} must be a number, got '${setting#*=}'"
   done
   [[ -n "$command" ]] || {
     usage >&2

@@ -189,7 +189,7 @@ main() {
   require_java
 
   build_if_needed
-  "$SCRIPTS_DIR/local-stack.sh" start "${stack_options[@]}"
+  "$SCRIPTS_DIR/local-stack.sh" start ${stack_options[@]+"${stack_options[@]}"}
   load_stack_settings
 
   local baseline

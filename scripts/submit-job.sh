@@ -96,14 +96,14 @@ main() {
 
   local -a java_opts
   read -r -a java_opts <<<"$(sed -n 's/^env\.java\.opts\.all: *//p' "$(flink_conf_dir)/config.yaml")"
-  say "Submitting $(basename "$jar") to $(flink_rest_url) with: ${job_flags[*]}"
+  say "Submitting $(basename "$jar") to $(flink_rest_url) with: ${job_flags[*]+${job_flags[*]}}"
   # The job id goes to stdout; the CLI's stderr joins its log file: after a successful submission it only
   # carries noise, such as Hadoop's shutdown hook failing once the CLI closed the job's class loader.
   local cli_log
   cli_log="$(log_file flink-cli)"
-  if ! FLINK_CONF_DIR="$(flink_conf_dir)" java "${java_opts[@]}" \
+  if ! FLINK_CONF_DIR="$(flink_conf_dir)" java ${java_opts[@]+"${java_opts[@]}"} \
     "-Dlog.file=$cli_log" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j-cli.properties" \
-    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" "${job_flags[@]}" 2>>"$cli_log"; then
+    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" ${job_flags[@]+"${job_flags[@]}"} 2>>"$cli_log"; then
     show_cli_error "$cli_log"
     die "flink run failed (CLI log: $cli_log)"
   fi
