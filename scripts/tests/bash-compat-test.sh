@@ -153,9 +153,12 @@ run_case 1 "unknown argument: --no-such-flag" local-stack.sh start --no-such-fla
 run_case 1 "KAFKA_PORT must be a number, got 'x'" local-stack.sh start --kafka-port x
 run_case 1 "TASKMANAGERS must be a number, got '-1'" local-stack.sh start --registry-port 1 --taskmanagers -1
 run_case 1 "--kafka-port needs a value" local-stack.sh start --kafka-port
+run_case 1 "--warehouse must be local or s3, got 'gcs'" local-stack.sh start --warehouse gcs --s3-port 1
+run_case 1 "S3_PORT must be a number, got 'x'" local-stack.sh start --warehouse s3 --s3-port x
 run_case 1 "unknown argument: --no-such-flag" run-pipeline.sh --no-such-flag
 run_case 1 "--records-per-airline must be a positive number" run-pipeline.sh --records-per-airline 0
 run_case 1 "--timeout must be a positive number" run-pipeline.sh --flink-port 1 --timeout x
+run_case 1 "--warehouse must be local or s3, got 'gcs'" run-pipeline.sh --warehouse gcs
 run_case 1 "unknown job 'nope'" submit-job.sh nope
 run_case 1 "--with must be local or cloud, not 'aws'" submit-docker-job.sh --with=aws datagen
 run_case 1 "--catalog-from-aws only applies to --with=cloud" submit-docker-job.sh --catalog-from-aws datagen
