@@ -52,9 +52,10 @@ repo_files() {
   if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git -C "$ROOT" ls-files --cached --others --exclude-standard -- "$@"
   else
-    local pattern args=()
+    local pattern args=(-name "$1")
+    shift
     for pattern in "$@"; do args+=(-o -name "$pattern"); done
-    (cd "$ROOT" && find . -type f \( "${args[@]:1}" \) -not -path '*/node_modules/*' -not -path '*/target/*' | sed 's|^\./||')
+    (cd "$ROOT" && find . -type f \( "${args[@]}" \) -not -path '*/node_modules/*' -not -path '*/target/*' | sed 's|^\./||')
   fi | grep -v '^scripts/tests/fixtures/' || true
 }
 
@@ -105,14 +106,14 @@ check_dockerfile() {
 check_shellcheck() {
   require shellcheck "apt-get install shellcheck"
   ((${#SHELL_SCRIPTS[@]} > 0)) || die "no shell scripts found"
-  (cd "$ROOT" && shellcheck --external-sources "${SHELL_SCRIPTS[@]}")
+  (cd "$ROOT" && shellcheck --external-sources ${SHELL_SCRIPTS[@]+"${SHELL_SCRIPTS[@]}"})
   echo "shellcheck: ${#SHELL_SCRIPTS[@]} scripts ok"
 }
 
 check_yamllint() {
   require yamllint "apt-get install yamllint"
   ((${#YAML_FILES[@]} > 0)) || die "no YAML files found"
-  (cd "$ROOT" && yamllint -c "$TOOLS/yamllint.yaml" "${YAML_FILES[@]}")
+  (cd "$ROOT" && yamllint -c "$TOOLS/yamllint.yaml" ${YAML_FILES[@]+"${YAML_FILES[@]}"})
   echo "yamllint: ${#YAML_FILES[@]} files ok"
 }
 
@@ -153,14 +154,14 @@ done
 
 ((${#CHECKS[@]} > 0)) || CHECKS=("${ALL_CHECKS[@]}")
 if ((${#SHELL_SCRIPTS[@]} == 0)); then
-  mapfile -t SHELL_SCRIPTS < <(repo_files '*.sh' '.ci/run')
+  while IFS= read -r file; do SHELL_SCRIPTS+=("$file"); done < <(repo_files '*.sh' '.ci/run')
 fi
 if ((${#YAML_FILES[@]} == 0)); then
-  mapfile -t YAML_FILES < <(repo_files '*.yml' '*.yaml')
+  while IFS= read -r file; do YAML_FILES+=("$file"); done < <(repo_files '*.yml' '*.yaml')
 fi
 
 failed=()
-for check in "${CHECKS[@]}"; do
+for check in ${CHECKS[@]+"${CHECKS[@]}"}; do
   # A subshell run as a plain command keeps errexit in force inside the check; called from an `if`
   # condition, bash would ignore it there and a failing step could still end in "ok".
   set +e
@@ -174,7 +175,7 @@ for check in "${CHECKS[@]}"; do
 done
 
 if ((${#failed[@]} > 0)); then
-  echo "check-static: FAILED: ${failed[*]}" >&2
+  echo "check-static: FAILED: ${failed[*]+${failed[*]}}" >&2
   exit 1
 fi
-echo "check-static: all passed (${CHECKS[*]})"
+echo "check-static: all passed (${CHECKS[*]+${CHECKS[*]}})"

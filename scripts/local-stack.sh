@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the local runtime: a Kafka broker (KRaft), the schema registry (Apicurio, with
-# the Confluent API) and a Flink session cluster (JobManager + TaskManagers), each its own JVM, built from
-# Maven artifacts by `./mvnw package`. State lives in .local/ (or --state-dir).
+# the Confluent API), a Flink session cluster (JobManager + TaskManagers) and, with --warehouse s3, an S3
+# API server (S3Proxy) and an Iceberg REST catalog, each its own JVM, built from Maven artifacts by
+# `./mvnw package`. State lives in .local/ (or --state-dir).
 set -euo pipefail
 
 # shellcheck source=scripts/lib/local-runtime.sh
@@ -26,6 +27,12 @@ Options (start; the values a stack was started with are remembered in <state dir
   --flink-port N             Flink REST API and web UI port (default $FLINK_REST_PORT)
   --flink-rpc-port N         Flink JobManager RPC port (default $FLINK_RPC_PORT)
   --taskmanagers N           number of TaskManagers, 2 slots each (default $TASKMANAGERS)
+  --warehouse local|s3       local (default): the hadoop catalog in <state dir>/warehouse.
+                             s3: an Iceberg REST catalog with its warehouse in the bucket
+                             s3://$S3_BUCKET/ of an S3 API server (S3Proxy, files in <state dir>/s3), written
+                             through Iceberg's S3FileIO: the Docker stack's and AWS's shape
+  --s3-port N                S3 API port with --warehouse s3 (default $S3_PORT)
+  --rest-catalog-port N      Iceberg REST catalog port with --warehouse s3 (default $REST_CATALOG_PORT)
 Options (all commands):
   --state-dir DIR            where logs, pids, data live (default .local/; env LOCAL_STACK_DIR)
   -h, --help                 this help
@@ -74,6 +81,43 @@ start_registry() {
   wait_for registry 90 "schema registry on $(registry_url)" http_ok "$(registry_url)/subjects"
 }
 
+# ---- S3 warehouse (--warehouse s3) -------------------------------------------------------------------
+
+start_s3proxy() {
+  local conf="$STATE_DIR/conf/s3proxy.properties"
+  mkdir -p "$STATE_DIR/conf" "$STATE_DIR/s3/$S3_BUCKET"
+  # The filesystem backend keeps each bucket as a directory under the base directory (its jclouds
+  # identity and credential are required but unused).
+  cat >"$conf" <<EOF
+s3proxy.endpoint=$(s3_endpoint)
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=filesystem-nio2
+jclouds.identity=local
+jclouds.credential=local
+jclouds.filesystem.basedir=$STATE_DIR/s3
+EOF
+  launch s3proxy -Xmx256m -XX:+UseSerialGC "-Dlogback.configurationFile=$S3PROXY_LOGBACK" \
+    -cp "$S3PROXY_LIB/*" org.gaul.s3proxy.Main --properties "$conf"
+  wait_for s3proxy 90 "S3 API (S3Proxy) on $(s3_endpoint)" port_in_use "$S3_PORT"
+}
+
+start_rest_catalog() {
+  local endpoint
+  endpoint="$(s3_endpoint)"
+  # Configured like Iceberg's REST fixture image (CATALOG_<PROPERTY>), as docker/compose.yaml does; the
+  # keys come from the AWS_* variables (export_s3_environment).
+  (
+    export CATALOG_REST_PORT="$REST_CATALOG_PORT" CATALOG_WAREHOUSE="s3://$S3_BUCKET/" \
+      CATALOG_IO__IMPL=org.apache.iceberg.aws.s3.S3FileIO CATALOG_S3_ENDPOINT="$endpoint" \
+      CATALOG_S3_PATH__STYLE__ACCESS=true
+    launch iceberg-rest -Xmx256m -XX:+UseSerialGC -cp "$REST_CATALOG_LIB/*" \
+      dev.flinkkickstarter.localruntime.IcebergRestCatalogServer
+  )
+  wait_for iceberg-rest 90 "Iceberg REST catalog on $(rest_catalog_url)" http_ok "$(rest_catalog_url)v1/config"
+}
+
 # ---- Flink -------------------------------------------------------------------------------------------
 
 render_flink_conf() {
@@ -120,9 +164,9 @@ start_flink_process() {
   read -r -a java_opts <<<"$(flink_java_opts)"
   read -r -a jvm <<<"$jvm_flags"
   read -r -a dynamic <<<"$dynamic_properties"
-  launch "$name" "${jvm[@]}" "${java_opts[@]}" \
+  launch "$name" ${jvm[@]+"${jvm[@]}"} ${java_opts[@]+"${java_opts[@]}"} \
     "-Dlog.file=$(log_file "$name")" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j.properties" \
-    -cp "$FLINK_LIB/*" "$main_class" --configDir "$(flink_conf_dir)" "${dynamic[@]}" "$@"
+    -cp "$FLINK_LIB/*" "$main_class" --configDir "$(flink_conf_dir)" ${dynamic[@]+"${dynamic[@]}"} "$@"
 }
 
 start_jobmanager() {
@@ -156,26 +200,31 @@ any_running() {
 }
 
 check_built() {
-  local missing=()
-  [[ -d "$FLINK_LIB" ]] || missing+=("$FLINK_LIB")
-  [[ -d "$KAFKA_LIB" ]] || missing+=("$KAFKA_LIB")
-  [[ -f "$REGISTRY_JAR" ]] || missing+=("$REGISTRY_JAR")
-  ((${#missing[@]} == 0)) || die "not built yet (${missing[*]} missing): run ./mvnw -DskipTests package"
+  local missing=""
+  [[ -d "$FLINK_LIB" ]] || missing+=" $FLINK_LIB"
+  [[ -d "$KAFKA_LIB" ]] || missing+=" $KAFKA_LIB"
+  [[ -f "$REGISTRY_JAR" ]] || missing+=" $REGISTRY_JAR"
+  if [[ "$WAREHOUSE" == s3 ]]; then
+    [[ -d "$S3PROXY_LIB" ]] || missing+=" $S3PROXY_LIB"
+    [[ -d "$REST_CATALOG_LIB" ]] || missing+=" $REST_CATALOG_LIB"
+  fi
+  [[ -z "$missing" ]] || die "not built yet (${missing# } missing): run ./mvnw -DskipTests package"
 }
 
 # Ports named on the command line must match a running stack's: two stacks in one state dir would
 # share pid files.
 check_requested_ports() {
-  local var
-  for var in "${!requested[@]}"; do
-    [[ "${requested[$var]}" == "${!var}" ]] ||
+  local setting var
+  for setting in ${requested[@]+"${requested[@]}"}; do
+    var="${setting%%=*}"
+    [[ "${setting#*=}" == "${!var}" ]] ||
       die "the stack in $STATE_DIR is running with $var=${!var}; stop it first to change it"
   done
 }
 
 apply_requested_ports() {
-  local var
-  for var in "${!requested[@]}"; do printf -v "$var" '%s' "${requested[$var]}"; done
+  local setting
+  for setting in ${requested[@]+"${requested[@]}"}; do printf -v "${setting%%=*}" '%s' "${setting#*=}"; done
 }
 
 port_of() {
@@ -183,6 +232,8 @@ port_of() {
     kafka) printf '%s' "$KAFKA_PORT" ;;
     registry) printf '%s' "$REGISTRY_PORT" ;;
     jobmanager) printf '%s' "$FLINK_REST_PORT" ;;
+    s3proxy) printf '%s' "$S3_PORT" ;;
+    iceberg-rest) printf '%s' "$REST_CATALOG_PORT" ;;
     *) printf '' ;;
   esac
 }
@@ -190,8 +241,10 @@ port_of() {
 check_ports_free() {
   local var port option
   for option in "KAFKA_PORT:--kafka-port" "KAFKA_CONTROLLER_PORT:--kafka-controller-port" \
-    "REGISTRY_PORT:--registry-port" "FLINK_REST_PORT:--flink-port" "FLINK_RPC_PORT:--flink-rpc-port"; do
+    "REGISTRY_PORT:--registry-port" "FLINK_REST_PORT:--flink-port" "FLINK_RPC_PORT:--flink-rpc-port" \
+    "S3_PORT:--s3-port" "REST_CATALOG_PORT:--rest-catalog-port"; do
     var="${option%%:*}"
+    if [[ "$WAREHOUSE" != s3 && ("$var" == S3_PORT || "$var" == REST_CATALOG_PORT) ]]; then continue; fi
     port="${!var}"
     if port_in_use "$port"; then
       die "port $port is in use by another process: stop it, or choose another port with ${option#*:} N"
@@ -200,18 +253,21 @@ check_ports_free() {
 }
 
 cmd_start() {
-  check_built
   load_stack_settings
   if any_running; then
     check_requested_ports
   else
     apply_requested_ports
+    check_built
     check_ports_free
     # A fresh start (see --help): nothing of an earlier run is reused.
     rm -rf "$STATE_DIR/kafka-data" "$STATE_DIR/checkpoints" "$STATE_DIR/savepoints" "$STATE_DIR/warehouse" \
-      "$STATE_DIR/flink-tmp" "$STATE_DIR/logs" "$STATE_DIR/pids"
+      "$STATE_DIR/s3" "$STATE_DIR/flink-tmp" "$STATE_DIR/logs" "$STATE_DIR/pids"
     save_stack_settings
   fi
+  # The Flink processes write the S3 warehouse's data files through S3FileIO (the AWS SDK's default
+  # credentials), the REST catalog its metadata.
+  if [[ "$WAREHOUSE" == s3 ]]; then export_s3_environment; fi
   say "Local stack in $STATE_DIR"
 
   local name pid
@@ -227,6 +283,8 @@ cmd_start() {
     case "$name" in
       kafka) start_kafka ;;
       registry) start_registry ;;
+      s3proxy) start_s3proxy ;;
+      iceberg-rest) start_rest_catalog ;;
       jobmanager)
         render_flink_conf
         start_jobmanager
@@ -235,6 +293,9 @@ cmd_start() {
     esac
   done < <(all_components)
   say "Ready: Kafka $(bootstrap_servers), schema registry $(registry_url), Flink UI $(flink_rest_url)"
+  if [[ "$WAREHOUSE" == s3 ]]; then
+    say "Iceberg: REST catalog $(rest_catalog_url), warehouse s3://$S3_BUCKET/ on $(s3_endpoint)"
+  fi
 }
 
 stop_component() {
@@ -300,16 +361,20 @@ cmd_status() {
 
 main() {
   local command=""
-  declare -gA requested=()
+  # VAR=value per setting named on the command line (bash 3.2, macOS's, has no associative arrays).
+  requested=()
   while (($#)); do
     case "$1" in
       start | stop | status) command="$1" ;;
-      --kafka-port) requested[KAFKA_PORT]="${2:?--kafka-port needs a value}" && shift ;;
-      --kafka-controller-port) requested[KAFKA_CONTROLLER_PORT]="${2:?--kafka-controller-port needs a value}" && shift ;;
-      --registry-port) requested[REGISTRY_PORT]="${2:?--registry-port needs a value}" && shift ;;
-      --flink-port) requested[FLINK_REST_PORT]="${2:?--flink-port needs a value}" && shift ;;
-      --flink-rpc-port) requested[FLINK_RPC_PORT]="${2:?--flink-rpc-port needs a value}" && shift ;;
-      --taskmanagers) requested[TASKMANAGERS]="${2:?--taskmanagers needs a value}" && shift ;;
+      --kafka-port) requested+=("KAFKA_PORT=${2:?--kafka-port needs a value}") && shift ;;
+      --kafka-controller-port) requested+=("KAFKA_CONTROLLER_PORT=${2:?--kafka-controller-port needs a value}") && shift ;;
+      --registry-port) requested+=("REGISTRY_PORT=${2:?--registry-port needs a value}") && shift ;;
+      --flink-port) requested+=("FLINK_REST_PORT=${2:?--flink-port needs a value}") && shift ;;
+      --flink-rpc-port) requested+=("FLINK_RPC_PORT=${2:?--flink-rpc-port needs a value}") && shift ;;
+      --taskmanagers) requested+=("TASKMANAGERS=${2:?--taskmanagers needs a value}") && shift ;;
+      --warehouse) requested+=("WAREHOUSE=${2:?--warehouse needs a value}") && shift ;;
+      --s3-port) requested+=("S3_PORT=${2:?--s3-port needs a value}") && shift ;;
+      --rest-catalog-port) requested+=("REST_CATALOG_PORT=${2:?--rest-catalog-port needs a value}") && shift ;;
       --state-dir) set_state_dir "${2:?--state-dir needs a value}" && shift ;;
       -h | --help)
         usage
@@ -322,9 +387,13 @@ main() {
     esac
     shift
   done
-  local var
-  for var in "${!requested[@]}"; do
-    [[ "${requested[$var]}" =~ ^[0-9]+$ ]] || die "$var must be a number, got '${requested[$var]}'"
+  local setting
+  for setting in ${requested[@]+"${requested[@]}"}; do
+    case "$setting" in
+      WAREHOUSE=local | WAREHOUSE=s3) ;;
+      WAREHOUSE=*) die "--warehouse must be local or s3, got '${setting#*=}'" ;;
+      *) [[ "${setting#*=}" =~ ^[0-9]+$ ]] || die "${setting%%=*} must be a number, got '${setting#*=}'" ;;
+    esac
   done
   [[ -n "$command" ]] || {
     usage >&2

@@ -57,12 +57,12 @@ find_compose() {
 }
 
 check_jars() {
-  local jar missing=()
+  local jar missing=""
   for jar in "${JARS[@]}"; do
-    [[ -f "$ROOT/$jar" ]] || missing+=("$jar")
+    [[ -f "$ROOT/$jar" ]] || missing+=" $jar"
   done
   # Docker would create a missing mount source as a root-owned directory, which breaks the next build.
-  ((${#missing[@]} == 0)) || die "missing ${missing[*]}: build first with ./mvnw -B -ntp package -DskipTests"
+  [[ -z "$missing" ]] || die "missing${missing}: build first with ./mvnw -B -ntp package -DskipTests"
 }
 
 check_aws_session() {
@@ -124,7 +124,7 @@ case "$ACTION" in
       [[ -z "$AWS_SSO_PROFILE" ]] || die "--profile only applies to --with=cloud"
       taskmanager_service=taskmanager
     fi
-    compose --profile "$WITH" up -d --build "${WAIT[@]}" --scale "$taskmanager_service=$TASKMANAGERS"
+    compose --profile "$WITH" up -d --build ${WAIT[@]+"${WAIT[@]}"} --scale "$taskmanager_service=$TASKMANAGERS"
     echo "Flink session cluster ($WITH) is up: http://localhost:8081"
     echo "Submit a job: scripts/submit-docker-job.sh --with=$WITH datagen"
     ;;

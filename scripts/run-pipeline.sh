@@ -19,6 +19,7 @@ records_per_airline=1000
 timeout_seconds=300
 stop_after=0
 stack_options=()
+warehouse_option=local
 datagen_job=""
 ingestion_job=""
 
@@ -34,6 +35,9 @@ scripts/local-stack.sh stop (or pass --stop). Re-running is safe: each run adds 
   --records-per-airline N   flights datagen-job generates per airline (default $records_per_airline)
   --timeout SECONDS         how long to wait for the rows (default $timeout_seconds)
   --stop                    stop the stack at the end
+  --warehouse local|s3      local (default): Iceberg tables in <state dir>/warehouse (hadoop catalog).
+                            s3: an Iceberg REST catalog with the tables in an S3 bucket (S3Proxy), written
+                            through S3FileIO, as in the Docker stack and on AWS (see local-stack.sh --help)
   --kafka-port N, --kafka-controller-port N, --registry-port N, --flink-port N, --flink-rpc-port N,
   --taskmanagers N, --state-dir DIR
                             passed to scripts/local-stack.sh start (see its --help)
@@ -46,6 +50,7 @@ EOF
 required_artifacts() {
   printf '%s\n' "$FLINK_CONF_TEMPLATE/config.yaml" "$FLINK_LIB" "$KAFKA_LIB" "$REGISTRY_JAR" "$REPORT_JAR" \
     "$REPO_ROOT/datagen-job/target/datagen-job.jar" "$REPO_ROOT/avro-to-iceberg-job/target/avro-to-iceberg-job.jar"
+  if [[ "$warehouse_option" == s3 ]]; then printf '%s\n' "$S3PROXY_LIB" "$REST_CATALOG_LIB"; fi
 }
 
 # Missing artifacts, or a pom or source file changed since this script last built.
@@ -61,6 +66,9 @@ build_needed() {
 
 build_if_needed() {
   local stamp="$STATE_DIR/build.stamp" log="$STATE_DIR/build.log"
+  local modules=datagen-job,avro-to-iceberg-job,local-runtime/flink-cluster,local-runtime/kafka-broker
+  modules+=,local-runtime/schema-registry,local-runtime/iceberg-report
+  if [[ "$warehouse_option" == s3 ]]; then modules+=,local-runtime/s3proxy,local-runtime/iceberg-rest-catalog; fi
   if ! build_needed "$stamp"; then
     say "Build is up to date"
     return 0
@@ -68,9 +76,7 @@ build_if_needed() {
   mkdir -p "$STATE_DIR"
   say "Building the jobs and the local runtime (the first build downloads dependencies: a few minutes)"
   # Tests are left to ./mvnw verify; this builds what the run needs.
-  if ! (cd "$REPO_ROOT" && ./mvnw -B -ntp -DskipTests package \
-    -pl datagen-job,avro-to-iceberg-job,local-runtime/flink-cluster,local-runtime/kafka-broker,local-runtime/schema-registry,local-runtime/iceberg-report \
-    -am 2>&1) | tee "$log" | sed -n 's/^\[INFO\] Building \(.*\)/  building \1/p'; then
+  if ! (cd "$REPO_ROOT" && ./mvnw -B -ntp -DskipTests package -pl "$modules" -am 2>&1) | tee "$log" | sed -n 's/^\[INFO\] Building \(.*\)/  building \1/p'; then
     tail -n 40 "$log"
     die "the build failed (full log: $log)"
   fi
@@ -119,9 +125,29 @@ wait_for_subjects() {
   say " done"
 }
 
+# Where IcebergReport reads the tables: the stack's hadoop warehouse directory, or its REST catalog.
+set_report_source() {
+  if [[ "$WAREHOUSE" == s3 ]]; then
+    export_s3_environment
+    report_source=(--catalog type=rest --catalog "uri=$(rest_catalog_url)"
+      --catalog io-impl=org.apache.iceberg.aws.s3.S3FileIO --catalog "s3.endpoint=$(s3_endpoint)"
+      --catalog s3.path-style-access=true)
+  else
+    report_source=(--warehouse "$(warehouse_dir)")
+  fi
+}
+
+warehouse_description() {
+  if [[ "$WAREHOUSE" == s3 ]]; then
+    printf 'REST catalog %s, s3://%s/ on %s' "$(rest_catalog_url)" "$S3_BUCKET" "$(s3_endpoint)"
+  else
+    warehouse_dir
+  fi
+}
+
 table_counts() {
   java -cp "$REPORT_JAR:$REPORT_LIB/*" dev.flinkkickstarter.localruntime.IcebergReport \
-    --warehouse "$(warehouse_dir)" --counts "${RAW_TABLES[@]}" "$FLIGHT_TABLE"
+    "${report_source[@]}" --counts "${RAW_TABLES[@]}" "$FLIGHT_TABLE"
 }
 
 count_of() {
@@ -144,7 +170,7 @@ wait_for_rows() {
   local baseline="$1" started="$SECONDS" counts table target line done_tables
   say "Waiting for the flights to be committed to Iceberg (commits happen on Flink checkpoints; timeout ${timeout_seconds}s)"
   while true; do
-    counts="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_dir)"
+    counts="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_description)"
     line="" done_tables=0
     for table in "${RAW_TABLES[@]}" "$FLIGHT_TABLE"; do
       target=$(($(count_of "$table" "$baseline") + records_per_airline))
@@ -166,6 +192,12 @@ main() {
       --records-per-airline) records_per_airline="${2:?--records-per-airline needs a value}" && shift ;;
       --timeout) timeout_seconds="${2:?--timeout needs a value}" && shift ;;
       --stop) stop_after=1 ;;
+      --warehouse)
+        warehouse_option="${2:?--warehouse needs a value}"
+        [[ "$warehouse_option" == local || "$warehouse_option" == s3 ]] ||
+          die "--warehouse must be local or s3, got '$warehouse_option'"
+        stack_options+=("$1" "$2") && shift
+        ;;
       --state-dir)
         set_state_dir "${2:?--state-dir needs a value}"
         stack_options+=("$1" "$STATE_DIR") && shift
@@ -189,11 +221,12 @@ main() {
   require_java
 
   build_if_needed
-  "$SCRIPTS_DIR/local-stack.sh" start "${stack_options[@]}"
+  "$SCRIPTS_DIR/local-stack.sh" start ${stack_options[@]+"${stack_options[@]}"}
   load_stack_settings
+  set_report_source
 
   local baseline
-  baseline="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_dir)"
+  baseline="$(table_counts)" || die "could not read the Iceberg warehouse $(warehouse_description)"
   say "Submitting datagen-job: $records_per_airline flights per airline"
   datagen_job="$(submit datagen --max-records "$records_per_airline" \
     --records-per-second "$DATAGEN_RECORDS_PER_SECOND" --checkpoint-interval 5s | tail -n 1)"
@@ -208,9 +241,9 @@ main() {
 
   wait_for_rows "$baseline"
   say ""
-  say "What landed in Iceberg ($(warehouse_dir)):"
+  say "What landed in Iceberg ($(warehouse_description)):"
   java -cp "$REPORT_JAR:$REPORT_LIB/*" dev.flinkkickstarter.localruntime.IcebergReport \
-    --warehouse "$(warehouse_dir)" --sample 3 "${RAW_TABLES[@]}" "$FLIGHT_TABLE"
+    "${report_source[@]}" --sample 3 "${RAW_TABLES[@]}" "$FLIGHT_TABLE"
   say ""
   say "Flink jobs:"
   flink_jobs | sed 's/^/  /'

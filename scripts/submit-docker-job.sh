@@ -103,5 +103,8 @@ container="$("${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --profile "$WITH" 
 
 jar="/opt/flink/usrlib/$JOB-job/$JOB-job.jar"
 echo "Submitting $jar to the $WITH session cluster" >&2
-"${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --profile "$WITH" exec -T "$service" \
-  flink run --detached "$jar" "${flags[@]}" "${EXTRA[@]}"
+# As the flink user, like the JobManager and TaskManagers: its home, /opt/flink, is where compose mounts
+# ~/.aws, so the AWS SDK in `flink run` (which reads the AWS settings for --config-source aws) finds the
+# profiles and the cached SSO tokens (as root it would look in /root/.aws).
+"${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --profile "$WITH" exec -T --user flink "$service" \
+  flink run --detached "$jar" "${flags[@]}" ${EXTRA[@]+"${EXTRA[@]}"}

@@ -18,7 +18,9 @@ Submits a job, detached, to the local Flink session cluster and prints its job i
 Unless the job flags set them (or choose --config-source aws), the local stack's addresses are added:
   --bootstrap-servers localhost:<kafka port>
   --schema-registry-url http://localhost:<registry port>/apis/ccompat/v7
-  --warehouse file://<state dir>/warehouse   (iceberg only)
+  --warehouse file://<state dir>/warehouse   (iceberg only, unless the stack runs with --warehouse s3:
+      --catalog-type rest --catalog.uri <its REST catalog> --catalog.io-impl S3FileIO
+      --catalog.s3.endpoint <its S3 API> --catalog.s3.path-style-access true)
 Job flags: see the job's section in the README.
 
   --state-dir DIR   the local stack's state dir (default .local/; env LOCAL_STACK_DIR)
@@ -85,25 +87,32 @@ main() {
   running_pid jobmanager >/dev/null ||
     die "the Flink JobManager of $STATE_DIR is not running: scripts/local-stack.sh start"
 
-  local job_flags=("$@")
+  local flag job_flags=("$@")
   if ! has_flag --config-source "$@"; then
     has_flag --bootstrap-servers "$@" || job_flags+=(--bootstrap-servers "$(bootstrap_servers)")
     has_flag --schema-registry-url "$@" || job_flags+=(--schema-registry-url "$(registry_url)")
-    if [[ "$job" == iceberg ]] && ! has_flag --warehouse "$@" && ! has_flag --catalog.warehouse "$@"; then
-      job_flags+=(--warehouse "file://$(warehouse_dir)")
+    if [[ "$job" == iceberg ]] && ! has_flag --warehouse "$@" && ! has_flag --catalog.warehouse "$@" &&
+      ! has_flag --catalog-type "$@"; then
+      if [[ "$WAREHOUSE" == s3 ]]; then
+        while IFS= read -r flag; do job_flags+=("$flag"); done < <(iceberg_catalog_flags)
+      else
+        job_flags+=(--warehouse "file://$(warehouse_dir)")
+      fi
     fi
   fi
 
+  # S3Proxy's keys, should the job's main touch the S3 warehouse (the cluster's processes have them too).
+  if [[ "$WAREHOUSE" == s3 ]]; then export_s3_environment; fi
   local -a java_opts
   read -r -a java_opts <<<"$(sed -n 's/^env\.java\.opts\.all: *//p' "$(flink_conf_dir)/config.yaml")"
-  say "Submitting $(basename "$jar") to $(flink_rest_url) with: ${job_flags[*]}"
+  say "Submitting $(basename "$jar") to $(flink_rest_url) with: ${job_flags[*]+${job_flags[*]}}"
   # The job id goes to stdout; the CLI's stderr joins its log file: after a successful submission it only
   # carries noise, such as Hadoop's shutdown hook failing once the CLI closed the job's class loader.
   local cli_log
   cli_log="$(log_file flink-cli)"
-  if ! FLINK_CONF_DIR="$(flink_conf_dir)" java "${java_opts[@]}" \
+  if ! FLINK_CONF_DIR="$(flink_conf_dir)" java ${java_opts[@]+"${java_opts[@]}"} \
     "-Dlog.file=$cli_log" "-Dlog4j.configurationFile=file:$(flink_conf_dir)/log4j-cli.properties" \
-    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" "${job_flags[@]}" 2>>"$cli_log"; then
+    -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend run -d "$jar" ${job_flags[@]+"${job_flags[@]}"} 2>>"$cli_log"; then
     show_cli_error "$cli_log"
     die "flink run failed (CLI log: $cli_log)"
   fi

@@ -57,12 +57,12 @@ command -v terraform >/dev/null 2>&1 ||
 cd "$TERRAFORM_DIR"
 case "$COMMAND" in
   init | output)
-    terraform "$COMMAND" "${EXTRA[@]}"
+    terraform "$COMMAND" ${EXTRA[@]+"${EXTRA[@]}"}
     ;;
   plan | apply | destroy)
     [[ -f "$VAR_FILE" ]] ||
       die "$VAR_FILE not found: cp terraform/terraform.tfvars.example terraform/terraform.tfvars and fill it in"
     [[ -d .terraform ]] || terraform init -input=false
-    terraform "$COMMAND" -var-file="$VAR_FILE" "${EXTRA[@]}"
+    terraform "$COMMAND" -var-file="$VAR_FILE" ${EXTRA[@]+"${EXTRA[@]}"}
     ;;
 esac

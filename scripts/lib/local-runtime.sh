@@ -14,6 +14,19 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   REGISTRY_JAR="$REPO_ROOT/local-runtime/schema-registry/target/schema-registry-app/apicurio-registry-runner.jar"
   REPORT_LIB="$REPO_ROOT/local-runtime/iceberg-report/target/lib"
   REPORT_JAR="$REPO_ROOT/local-runtime/iceberg-report/target/iceberg-report.jar"
+  S3PROXY_LIB="$REPO_ROOT/local-runtime/s3proxy/target/lib"
+  S3PROXY_LOGBACK="$REPO_ROOT/local-runtime/s3proxy/src/main/config/logback.xml"
+  REST_CATALOG_LIB="$REPO_ROOT/local-runtime/iceberg-rest-catalog/target/iceberg-rest-catalog/lib"
+}
+
+# The S3 warehouse (--warehouse s3): S3Proxy's bucket and its local-only keys (the Docker stack's MinIO
+# defaults), which the REST catalog, the Flink processes and the report pass to S3 through the AWS SDK.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+{
+  S3_BUCKET=warehouse
+  S3_ACCESS_KEY=kickstarter
+  S3_SECRET_KEY=kickstarter-local-only
+  S3_REGION=us-east-1
 }
 
 # Everything a run writes (logs, pids, Kafka data, checkpoints, Iceberg warehouse) lives here.
@@ -26,9 +39,14 @@ REGISTRY_PORT=8085
 FLINK_REST_PORT=8081
 FLINK_RPC_PORT=6123
 TASKMANAGERS=1
+# local: the hadoop catalog in <state dir>/warehouse. s3: an Iceberg REST catalog with its warehouse in
+# an S3 bucket (S3Proxy), the shape of the Docker stack (REST catalog + MinIO) and of AWS (Glue + S3).
+WAREHOUSE=local
+S3_PORT=9000
+REST_CATALOG_PORT=8181
 
-# Components in start order; stop runs in reverse.
-COMPONENTS=(kafka registry jobmanager)
+# Components in start order; stop runs in reverse. s3proxy and iceberg-rest run with --warehouse s3 only.
+COMPONENTS=(kafka registry s3proxy iceberg-rest jobmanager)
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -48,6 +66,8 @@ out_file() { printf '%s/logs/%s.out' "$STATE_DIR" "$1"; }
 flink_conf_dir() { printf '%s/conf/flink' "$STATE_DIR"; }
 warehouse_dir() { printf '%s/warehouse' "$STATE_DIR"; }
 flink_rest_url() { printf 'http://localhost:%s' "$FLINK_REST_PORT"; }
+s3_endpoint() { printf 'http://127.0.0.1:%s' "$S3_PORT"; }
+rest_catalog_url() { printf 'http://127.0.0.1:%s/' "$REST_CATALOG_PORT"; }
 registry_url() { printf 'http://localhost:%s/apis/ccompat/v7' "$REGISTRY_PORT"; }
 bootstrap_servers() { printf 'localhost:%s' "$KAFKA_PORT"; }
 
@@ -57,8 +77,31 @@ taskmanager_components() {
 }
 
 all_components() {
-  printf '%s\n' "${COMPONENTS[@]}"
+  local name
+  for name in "${COMPONENTS[@]}"; do
+    case "$name" in
+      s3proxy | iceberg-rest) [[ "$WAREHOUSE" != s3 ]] || say "$name" ;;
+      *) say "$name" ;;
+    esac
+  done
   taskmanager_components
+}
+
+# The avro-to-iceberg-job catalog flags for the stack's warehouse (none for the default hadoop one,
+# whose --warehouse submit-job.sh adds). Credentials are not among them: see export_s3_environment.
+iceberg_catalog_flags() {
+  [[ "$WAREHOUSE" == s3 ]] || return 0
+  printf '%s\n' --catalog-type rest --catalog.uri "$(rest_catalog_url)" \
+    --catalog.io-impl org.apache.iceberg.aws.s3.S3FileIO --catalog.s3.endpoint "$(s3_endpoint)" \
+    --catalog.s3.path-style-access true
+}
+
+# The AWS SDK's environment variables for S3Proxy, for the JVMs that read or write the S3 warehouse: the
+# keys (kept off command lines and job flags, which logs and the process list show), and checksums only
+# where S3 requires them (S3Proxy rejects the trailing CRC checksums the SDK adds to uploads by default).
+export_s3_environment() {
+  export AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" AWS_REGION="$S3_REGION" \
+    AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
 }
 
 # The ports (and TaskManager count) a stack was started with, so that status, stop and submit-job talk
@@ -81,6 +124,9 @@ REGISTRY_PORT=$REGISTRY_PORT
 FLINK_REST_PORT=$FLINK_REST_PORT
 FLINK_RPC_PORT=$FLINK_RPC_PORT
 TASKMANAGERS=$TASKMANAGERS
+WAREHOUSE=$WAREHOUSE
+S3_PORT=$S3_PORT
+REST_CATALOG_PORT=$REST_CATALOG_PORT
 EOF
 }
 

@@ -44,7 +44,7 @@ expect() {
   shift
   local output actual=0 missing=()
   output="$("$ROOT/scripts/check-static.sh" "$@" 2>&1)" || actual=$?
-  for message in "${messages[@]}"; do
+  for message in ${messages[@]+"${messages[@]}"}; do
     [[ "$output" == *"$message"* ]] || missing+=("$message")
   done
   if [[ "$actual" == "$status" && ${#missing[@]} == 0 ]]; then

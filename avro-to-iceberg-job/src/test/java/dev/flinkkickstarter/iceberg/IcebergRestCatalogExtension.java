@@ -1,18 +1,11 @@
 package dev.flinkkickstarter.iceberg;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -20,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Iceberg's REST catalog server ({@code local-runtime/iceberg-rest-catalog}) in its own JVM on a
- * free loopback port, for the tests of one class. Its own JVM because it runs unshaded Iceberg
- * classes, which would clash with the job's {@code iceberg-flink-runtime}.
+ * free loopback port, for the tests of one class: with a warehouse in a local temporary directory,
+ * or ({@link #onS3}) in an S3 bucket that the server writes through Iceberg's {@code S3FileIO}.
  */
 final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -29,81 +22,58 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
     static final String LIB_DIR_PROPERTY = "iceberg.rest.catalog.lib";
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: (http://127\\.0\\.0\\.1:\\d+/)");
-    private static final long STARTUP_TIMEOUT_SECONDS = 120;
 
-    private Process server;
+    private final S3ProxyExtension s3;
+    private final ServerProcess server = new ServerProcess("iceberg-rest-catalog");
     private Path warehouse;
     private String uri;
-    private final List<String> output = new ArrayList<>();
+
+    IcebergRestCatalogExtension() {
+        this(null);
+    }
+
+    private IcebergRestCatalogExtension(S3ProxyExtension s3) {
+        this.s3 = s3;
+    }
+
+    /**
+     * A catalog whose warehouse is {@code s3://}{@value S3ProxyExtension#BUCKET}{@code /} on {@code s3},
+     * which must be registered (started) before this extension.
+     */
+    static IcebergRestCatalogExtension onS3(S3ProxyExtension s3) {
+        return new IcebergRestCatalogExtension(s3);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        String lib = System.getProperty(LIB_DIR_PROPERTY);
-        if (lib == null || !Files.isDirectory(Paths.get(lib))) {
-            throw new IllegalStateException("System property " + LIB_DIR_PROPERTY + " must name the REST catalog's"
-                    + " lib directory (built by local-runtime/iceberg-rest-catalog), but is " + lib);
+        String lib = ServerProcess.libDirectory(LIB_DIR_PROPERTY, "local-runtime/iceberg-rest-catalog");
+        Map<String, String> environment = new HashMap<>();
+        environment.put("CATALOG_REST_PORT", "0");
+        if (s3 == null) {
+            warehouse = Files.createTempDirectory("iceberg-rest-warehouse");
+            environment.put("CATALOG_WAREHOUSE", warehouse.toUri().toString());
+        } else {
+            environment.put("CATALOG_WAREHOUSE", "s3://" + S3ProxyExtension.BUCKET + "/");
+            s3.fileIoProperties().forEach((property, value) -> environment.put(variableName(property), value));
+            environment.putAll(S3ProxyExtension.clientEnvironment());
         }
-        warehouse = Files.createTempDirectory("iceberg-rest-warehouse");
-        ProcessBuilder builder = new ProcessBuilder(
-                        Paths.get(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-Xmx256m",
-                        "-cp",
-                        lib + "/*",
-                        "dev.flinkkickstarter.localruntime.IcebergRestCatalogServer")
-                .redirectErrorStream(true);
-        builder.environment().put("CATALOG_REST_PORT", "0");
-        builder.environment().put("CATALOG_WAREHOUSE", warehouse.toUri().toString());
-        server = builder.start();
-        CompletableFuture<String> listening = new CompletableFuture<>();
-        Thread reader = new Thread(() -> readOutput(listening), "iceberg-rest-catalog-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            uri = listening.get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            afterAll(context);
-            throw new IllegalStateException(
-                    "The Iceberg REST catalog did not start within " + STARTUP_TIMEOUT_SECONDS + " s; its output: "
-                            + outputSoFar(),
-                    e);
-        }
+        uri = server.start(
+                lib,
+                List.of("-Xmx256m"),
+                "dev.flinkkickstarter.localruntime.IcebergRestCatalogServer",
+                List.of(),
+                environment,
+                LISTENING);
     }
 
-    private void readOutput(CompletableFuture<String> listening) {
-        try (BufferedReader lines =
-                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                synchronized (output) {
-                    output.add(line);
-                }
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    listening.complete(matcher.group(1));
-                }
-            }
-            listening.completeExceptionally(
-                    new IllegalStateException("The Iceberg REST catalog exited: " + outputSoFar()));
-        } catch (IOException e) {
-            listening.completeExceptionally(e);
-        }
-    }
-
-    private String outputSoFar() {
-        synchronized (output) {
-            return String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
-        }
+    /** The server's naming ({@code CATALOG_S3_PATH__STYLE__ACCESS} for {@code s3.path-style-access}). */
+    private static String variableName(String property) {
+        return "CATALOG_" + property.replace("-", "__").replace('.', '_').toUpperCase(Locale.ROOT);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (server != null) {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
-        }
+        server.stop();
     }
 
     /** The catalog's base URI, e.g. {@code http://127.0.0.1:41234/}: the REST catalog's {@code uri}. */
@@ -111,8 +81,11 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
         return uri;
     }
 
-    /** Where the server keeps tables; the job's writers put data files there too. */
+    /** Where the server keeps tables when not on S3; the job's writers put data files there too. */
     Path warehouse() {
+        if (warehouse == null) {
+            throw new IllegalStateException("This catalog's warehouse is in S3, not in a local directory");
+        }
         return warehouse;
     }
 }

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The shipped fat jars on a real Flink session cluster, submitted with {@code flink run} through the
  * project's scripts: datagen-job writes flights to Kafka (exactly once), avro-to-iceberg-job writes them to
- * Iceberg, and the tables end up with exactly the generated rows, also after a TaskManager is killed.
+ * Iceberg, and the tables end up with exactly the generated rows, also after a TaskManager is killed. The
+ * stack runs in its S3 shape ({@code local-stack.sh --warehouse s3}): the first test writes through the
+ * REST catalog and S3FileIO to the S3 API server, the cloud's shape; the recovery test names a hadoop
+ * warehouse on local disk, the default shape.
  */
 class LocalPipelineITCase {
 
@@ -42,7 +45,7 @@ class LocalPipelineITCase {
     }
 
     @Test
-    void ingestsExactlyTheGeneratedFlights() {
+    void ingestsExactlyTheGeneratedFlightsIntoS3ThroughTheRestCatalog() throws Exception {
         int perAirline = 1000;
         String datagen = STACK.submit(
                 "datagen",
@@ -63,6 +66,16 @@ class LocalPipelineITCase {
         awaitState(datagen, "FINISHED");
         assertNoMoreRowsArrive(warehouse, perAirline, ingestion);
         assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
+        for (String table : List.of(SKYONE, SUNSET, FLIGHT)) {
+            String prefix = table.replace('.', '/');
+            assertThat(STACK.bucketObjects(prefix + "/data"))
+                    .as("data files of %s in the S3 bucket", table)
+                    .isNotEmpty()
+                    .allSatisfy(key -> assertThat(key).endsWith(".parquet"));
+            assertThat(STACK.bucketObjects(prefix + "/metadata"))
+                    .as("metadata of %s in the S3 bucket", table)
+                    .anySatisfy(key -> assertThat(key).endsWith(".metadata.json"));
+        }
 
         cancel(ingestion);
     }

@@ -37,7 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The project's local runtime (Kafka, schema registry, Flink session cluster), run the way a user runs it:
+ * The project's local runtime (Kafka, schema registry, Flink session cluster, and in its S3 shape an S3 API
+ * server with an Iceberg REST catalog), run the way a user runs it:
  * {@code scripts/local-stack.sh} starts it on free ports in a state dir of its own, {@code
  * scripts/submit-job.sh} submits the fat jars with {@code flink run -d}, {@code scripts/local-stack.sh
  * stop} stops every process after the last test. A failed test gets the tail of every log attached.
@@ -61,6 +62,8 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
     private final AtomicInteger scriptRuns = new AtomicInteger();
     private int flinkRestPort;
     private int registryPort;
+    private int s3Port;
+    private int restCatalogPort;
 
     private LocalStackExtension(Path repositoryRoot, Path stateDir) {
         this.repositoryRoot = repositoryRoot;
@@ -81,9 +84,11 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
     public void beforeAll(ExtensionContext context) throws Exception {
         deleteRecursively(stateDir);
         deleteRecursively(scriptOutputDir);
-        int[] ports = freePorts(5);
+        int[] ports = freePorts(7);
         flinkRestPort = ports[3];
         registryPort = ports[2];
+        s3Port = ports[5];
+        restCatalogPort = ports[6];
         runScript(
                 START_TIMEOUT,
                 "local-stack.sh",
@@ -99,7 +104,14 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
                 "--flink-port",
                 String.valueOf(flinkRestPort),
                 "--flink-rpc-port",
-                String.valueOf(ports[4]));
+                String.valueOf(ports[4]),
+                // The cloud shape: a REST catalog with the warehouse in S3 (S3Proxy), written through S3FileIO.
+                "--warehouse",
+                "s3",
+                "--s3-port",
+                String.valueOf(s3Port),
+                "--rest-catalog-port",
+                String.valueOf(restCatalogPort));
     }
 
     @Override
@@ -205,9 +217,38 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
         return stateDir;
     }
 
-    /** The warehouse submit-job.sh gives avro-to-iceberg-job unless a flag names another. */
+    /**
+     * The catalog submit-job.sh gives avro-to-iceberg-job unless a flag names another: the stack's REST
+     * catalog, its tables in S3, read through S3FileIO with the stack's local-only keys.
+     */
     IcebergWarehouse defaultWarehouse() {
-        return IcebergWarehouse.at(stateDir.resolve("warehouse").toUri().toString());
+        return IcebergWarehouse.catalog(Map.of(
+                "type", "rest",
+                "uri", "http://127.0.0.1:" + restCatalogPort + "/",
+                "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
+                "s3.endpoint", "http://127.0.0.1:" + s3Port,
+                "s3.path-style-access", "true",
+                "s3.access-key-id", "kickstarter",
+                "s3.secret-access-key", "kickstarter-local-only",
+                "client.region", "us-east-1"));
+    }
+
+    /**
+     * The objects under {@code prefix} in the stack's bucket, as S3Proxy's filesystem backend keeps them
+     * (one file per object under {@code <state dir>/s3/<bucket>/}).
+     */
+    List<String> bucketObjects(String prefix) throws IOException {
+        Path bucket = stateDir.resolve("s3").resolve("warehouse");
+        Path start = bucket.resolve(prefix);
+        if (!Files.isDirectory(start)) {
+            return List.of();
+        }
+        try (var paths = Files.walk(start)) {
+            return paths.filter(Files::isRegularFile)
+                    .map(path -> bucket.relativize(path).toString())
+                    .sorted()
+                    .toList();
+        }
     }
 
     private URI flinkUrl(String path) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
@@ -23,6 +24,7 @@ import org.apache.iceberg.flink.CatalogLoader;
  *   <li>{@code type=hadoop} (default): tables under {@code warehouse}, a local directory unless it
  *       names another file system. Zero setup, one writer per table at a time. On a local
  *       warehouse, files are written with {@link LocalFileIO} unless {@code io-impl} says otherwise.
+ *       Refused on object stores ({@code s3://}, {@code gs://}, ...): its commit is a rename.
  *   <li>{@code type=rest}: an Iceberg REST catalog at {@code uri}, optionally with {@code
  *       credential} (OAuth2 client credentials) or {@code token}, and {@code warehouse}.
  *   <li>{@code type=glue}: AWS Glue with S3 storage ({@code warehouse=s3://bucket/prefix}, {@code
@@ -47,6 +49,10 @@ public final class IcebergCatalogs {
                     System.getProperty("java.io.tmpdir"), "flink-kickstarter", "warehouse")
             .toUri()
             .toString();
+
+    /** Object stores without an atomic rename, which the hadoop catalog's commits rely on. */
+    private static final Pattern OBJECT_STORE =
+            Pattern.compile("^(s3|s3a|s3n|gs|oss|abfss?|wasbs?):", Pattern.CASE_INSENSITIVE);
 
     private static final Map<String, String> IMPLEMENTATIONS = Map.of(
             CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP, CatalogUtil.ICEBERG_CATALOG_HADOOP,
@@ -75,6 +81,17 @@ public final class IcebergCatalogs {
         if (!properties.containsKey(CATALOG_IMPL)
                 && properties.get(TYPE).equals(CatalogUtil.ICEBERG_CATALOG_TYPE_REST)) {
             checkArgument(properties.containsKey(URI), "The Iceberg REST catalog needs the '%s' property", URI);
+        }
+        if (!properties.containsKey(CATALOG_IMPL)
+                && properties.get(TYPE).equals(CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP)) {
+            checkArgument(
+                    !OBJECT_STORE.matcher(properties.get(WAREHOUSE)).find(),
+                    "The hadoop catalog cannot keep tables in '%s': it commits by renaming a file, which object"
+                            + " stores do not do atomically (concurrent commits could lose one another's data), and"
+                            + " the job ships no Hadoop file system for them. For a warehouse in S3 use the rest"
+                            + " catalog (with io-impl=org.apache.iceberg.aws.s3.S3FileIO) or the glue catalog:"
+                            + " see the README's \"Iceberg on S3\"",
+                    properties.get(WAREHOUSE));
         }
         return CatalogLoader.custom(properties.get(NAME), properties, hadoopConfiguration(), implementation);
     }

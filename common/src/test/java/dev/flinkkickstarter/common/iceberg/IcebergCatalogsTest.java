@@ -47,6 +47,25 @@ class IcebergCatalogsTest {
     }
 
     @Test
+    void refusesTheHadoopCatalogOnObjectStores() {
+        for (String warehouse : new String[] {"s3://bucket/warehouse", "S3A://bucket/warehouse", "gs://bucket/w"}) {
+            assertThatThrownBy(() -> IcebergCatalogs.loader(Map.of(IcebergCatalogs.WAREHOUSE, warehouse)))
+                    .as(warehouse)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("The hadoop catalog cannot keep tables in '" + warehouse + "'")
+                    .hasMessageContaining("use the rest catalog");
+        }
+        // The same warehouse is fine for the catalogs that do not commit by renaming files.
+        assertThat(IcebergCatalogs.loader(Map.of(
+                        IcebergCatalogs.TYPE, "rest",
+                        IcebergCatalogs.URI, "http://127.0.0.1:8181",
+                        IcebergCatalogs.WAREHOUSE, "s3://bucket/warehouse")))
+                .isNotNull();
+        assertThat(IcebergCatalogs.loader(Map.of(IcebergCatalogs.WAREHOUSE, "hdfs://namenode/warehouse")))
+                .isNotNull();
+    }
+
+    @Test
     void describeRedactsCredentials() {
         Map<String, String> described = IcebergCatalogs.describe(Map.of(
                 IcebergCatalogs.TYPE,

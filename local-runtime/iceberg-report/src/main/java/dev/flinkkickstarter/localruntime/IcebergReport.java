@@ -2,7 +2,9 @@ package dev.flinkkickstarter.localruntime;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
@@ -12,24 +14,38 @@ import org.apache.iceberg.types.Types;
  *
  * <pre>
  * IcebergReport --warehouse DIR [--sample N] [--counts] TABLE...
+ * IcebergReport --catalog KEY=VALUE... [--sample N] [--counts] TABLE...
  * </pre>
+ *
+ * <p>{@code --warehouse} reads a hadoop catalog's directory; {@code --catalog} (repeated) takes
+ * Iceberg's catalog properties instead, e.g. {@code type=rest}, {@code uri=...}.
  *
  * <p>{@code --counts} prints one {@code TABLE COUNT} line per table and nothing else, for scripts.
  */
 public final class IcebergReport {
 
-    private static final String USAGE = "Usage: IcebergReport --warehouse DIR [--sample N] [--counts] TABLE...";
+    private static final String USAGE =
+            "Usage: IcebergReport --warehouse DIR | --catalog KEY=VALUE... [--sample N] [--counts] TABLE...";
 
     private IcebergReport() {}
 
     public static void main(String[] args) {
         String warehouse = null;
+        Map<String, String> catalogProperties = new HashMap<>();
         int sample = 3;
         boolean countsOnly = false;
         List<String> tables = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--warehouse" -> warehouse = valueAfter(args, i++);
+                case "--catalog" -> {
+                    String property = valueAfter(args, i++);
+                    int equals = property.indexOf('=');
+                    if (equals <= 0) {
+                        fail("--catalog needs KEY=VALUE, got " + property);
+                    }
+                    catalogProperties.put(property.substring(0, equals), property.substring(equals + 1));
+                }
                 case "--sample" -> sample = Integer.parseInt(valueAfter(args, i++));
                 case "--counts" -> countsOnly = true;
                 default -> {
@@ -40,10 +56,11 @@ public final class IcebergReport {
                 }
             }
         }
-        if (warehouse == null || tables.isEmpty()) {
-            fail("Name the warehouse and at least one table");
+        if ((warehouse == null) == catalogProperties.isEmpty() || tables.isEmpty()) {
+            fail("Name the warehouse or the catalog, and at least one table");
         }
-        IcebergWarehouse tablesIn = IcebergWarehouse.at(warehouse);
+        IcebergWarehouse tablesIn =
+                warehouse != null ? IcebergWarehouse.at(warehouse) : IcebergWarehouse.catalog(catalogProperties);
         PrintStream out = System.out;
         for (String table : tables) {
             long count = tablesIn.rowCount(table);

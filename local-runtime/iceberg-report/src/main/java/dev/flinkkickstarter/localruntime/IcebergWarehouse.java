@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -18,14 +20,15 @@ import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
- * The tables of a local Iceberg warehouse (the {@code hadoop} catalog the local runtime's ingestion job
- * writes to), read as a user of the tables sees them: only committed snapshots count.
+ * The tables the local runtime's ingestion job writes to (a {@code hadoop} catalog on a local
+ * directory, or with {@code --warehouse s3} a REST catalog on S3), read as a user of the tables sees
+ * them: only committed snapshots count.
  */
 public final class IcebergWarehouse {
 
-    private final HadoopCatalog catalog;
+    private final Catalog catalog;
 
-    private IcebergWarehouse(HadoopCatalog catalog) {
+    private IcebergWarehouse(Catalog catalog) {
         this.catalog = catalog;
     }
 
@@ -33,6 +36,16 @@ public final class IcebergWarehouse {
     public static IcebergWarehouse at(String location) {
         requireNonNull(location, "location");
         return new IcebergWarehouse(new HadoopCatalog(new Configuration(), location));
+    }
+
+    /**
+     * The tables of the catalog Iceberg's catalog properties describe ({@code type=rest}, {@code uri},
+     * {@code io-impl}, {@code s3.endpoint}, ...), e.g. the REST catalog of {@code local-stack.sh
+     * --warehouse s3}; S3 credentials come from the AWS SDK's defaults (the {@code AWS_*} variables).
+     */
+    public static IcebergWarehouse catalog(Map<String, String> properties) {
+        requireNonNull(properties, "properties");
+        return new IcebergWarehouse(CatalogUtil.buildIcebergCatalog("report", properties, new Configuration()));
     }
 
     public boolean exists(String table) {
