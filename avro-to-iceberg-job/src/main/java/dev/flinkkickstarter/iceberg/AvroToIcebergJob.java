@@ -105,6 +105,7 @@ public final class AvroToIcebergJob {
                 .sinkTo(deadLetterSink(settings, options.deadLetterTopicSuffix()))
                 .name("Dead letters")
                 .uid("dead-letters");
+        TableMaintenancePipelines.addForTablesOf(env, catalogLoader, options);
     }
 
     /**

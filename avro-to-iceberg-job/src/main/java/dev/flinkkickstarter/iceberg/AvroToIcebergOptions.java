@@ -109,6 +109,7 @@ final class AvroToIcebergOptions {
     private final String deadLetterTopicSuffix;
     private final Map<String, String> partitionSpecs;
     private final Map<String, String> tableProperties;
+    private final TableMaintenanceSettings maintenance;
 
     private AvroToIcebergOptions(JobArguments args) {
         List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
@@ -116,6 +117,7 @@ final class AvroToIcebergOptions {
         prefixes.add(TABLE_PROPERTY_PREFIX);
         Set<String> names = new HashSet<>(FLAGS);
         names.addAll(ClientSettings.FLAGS);
+        names.addAll(TableMaintenanceSettings.FLAGS);
         args.checkOnlyKnownFlags(names, prefixes);
 
         List<String> topics = args.getList(TOPICS, DEFAULT_TOPICS);
@@ -186,6 +188,7 @@ final class AvroToIcebergOptions {
         Map<String, String> properties = new TreeMap<>(DEFAULT_TABLE_PROPERTIES);
         properties.putAll(args.withPrefix(TABLE_PROPERTY_PREFIX));
         this.tableProperties = Collections.unmodifiableMap(properties);
+        this.maintenance = TableMaintenanceSettings.from(args, checkpointInterval, targetFileSizeBytes);
     }
 
     static AvroToIcebergOptions from(JobArguments args) {
@@ -247,6 +250,11 @@ final class AvroToIcebergOptions {
         return tableProperties;
     }
 
+    /** Compaction, snapshot expiry and orphan-file removal for the tables the job writes. */
+    TableMaintenanceSettings maintenance() {
+        return maintenance;
+    }
+
     private static Map<String, String> pairs(List<String> items, String flag) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (String item : items) {
@@ -277,6 +285,6 @@ final class AvroToIcebergOptions {
                 + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
-                + ", tableProperties=" + tableProperties + "}";
+                + ", tableProperties=" + tableProperties + ", maintenance=" + maintenance + "}";
     }
 }
