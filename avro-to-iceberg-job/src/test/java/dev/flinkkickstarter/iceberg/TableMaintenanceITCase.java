@@ -138,7 +138,8 @@ class TableMaintenanceITCase {
             // Rows keep arriving, so every checkpoint commits; polls see each ingestion commit, as expiry keeps
             // every snapshot younger than 2 s (a missed one would only make the run longer).
             while (tables.all().stream()
-                    .anyMatch(table -> ingestionCommits.getOrDefault(table, Set.of()).size() < COMMITS)) {
+                    .anyMatch(table ->
+                            ingestionCommits.getOrDefault(table, Set.of()).size() < COMMITS)) {
                 assertThat(Duration.ofNanos(System.nanoTime() - started))
                         .as("time to see %s ingestion commits per table; seen: %s", COMMITS, ingestionCommits)
                         .isLessThan(FlightPipeline.WAIT);

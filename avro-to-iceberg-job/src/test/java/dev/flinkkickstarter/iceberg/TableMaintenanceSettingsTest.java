@@ -50,8 +50,8 @@ class TableMaintenanceSettingsTest {
 
     @Test
     void refusesAnOrphanAgeThatCouldDeleteFilesOfACheckpointNotCommittedYet() {
-        assertThatThrownBy(() -> AvroToIcebergOptions.from(JobArguments.parse(
-                        "--checkpoint-interval", "1min", "--maintenance.orphan-min-age", "9min")))
+        assertThatThrownBy(() -> AvroToIcebergOptions.from(
+                        JobArguments.parse("--checkpoint-interval", "1min", "--maintenance.orphan-min-age", "9min")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--maintenance.orphan-min-age must be at least 10 checkpoint intervals (PT10M)");
         assertThat(AvroToIcebergOptions.from(JobArguments.parse(
