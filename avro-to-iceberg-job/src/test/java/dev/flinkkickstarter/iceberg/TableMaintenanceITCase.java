@@ -263,7 +263,7 @@ class TableMaintenanceITCase {
 
             long deadline = System.nanoTime() + FlightPipeline.WAIT.toNanos();
             while (Files.exists(old) && System.nanoTime() < deadline) {
-                // Maintenance looks at a table when it changes: keep committing.
+                // The table keeps being written to meanwhile, as in production.
                 flights = flights.plus(pipeline.produce(2));
                 awaitAllRows(pipeline, tables, flights);
                 Thread.sleep(500);
