@@ -33,13 +33,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Table maintenance as the job runs it by default, driven through the job's flags and checked on the
  * tables only (so it holds for any sink that commits to them): small files get compacted and snapshots
  * expire while ingestion commits every second, a task that dies mid-compaction loses and doubles no
  * row and leaves no stray file, and orphan-file removal respects its minimum age. Each test writes its
- * own namespace, so no two tests' maintenance locks (named after the table) meet in this JVM.
+ * own namespace, so no two tests' maintenance locks (named after the table) meet in this JVM. Orphan removal
+ * runs on the local default (hadoop catalog) and on a REST catalog server.
  */
 class TableMaintenanceITCase {
 
@@ -71,6 +74,9 @@ class TableMaintenanceITCase {
 
     @RegisterExtension
     static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension();
+
+    @RegisterExtension
+    static final IcebergRestCatalogExtension REST_CATALOG = new IcebergRestCatalogExtension();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestClusters.miniCluster();
@@ -239,10 +245,16 @@ class TableMaintenanceITCase {
         assertFlightTableMatches(pipeline.rows(tables.flight()), flights);
     }
 
-    @Test
-    void removesAnOrphanFileOlderThanTheMinimumAgeAndKeepsAYoungOne() throws Exception {
-        Tables tables = Tables.in("orphans");
-        FlightPipeline pipeline = new FlightPipeline(KAFKA, REGISTRY, "orphans", warehouse).createTopicsAndSchemas(2);
+    /** On the local default (hadoop catalog, LocalFileIO) and on a REST catalog server (Iceberg's own FileIO). */
+    @ParameterizedTest(name = "{0} catalog")
+    @ValueSource(strings = {"hadoop", "rest"})
+    void removesAnOrphanFileOlderThanTheMinimumAgeAndKeepsAYoungOne(String catalogType) throws Exception {
+        Tables tables = Tables.in("orphans_" + catalogType);
+        FlightPipeline pipeline = catalogType.equals("rest")
+                ? new FlightPipeline(KAFKA, REGISTRY, "orphans-rest", REST_CATALOG.warehouse())
+                        .withCatalogFlags(Map.of("catalog-type", "rest", "catalog.uri", REST_CATALOG.uri()))
+                : new FlightPipeline(KAFKA, REGISTRY, "orphans-hadoop", warehouse);
+        pipeline.createTopicsAndSchemas(2);
         JobClient job = pipeline.start(jobArgs(
                 pipeline,
                 tables,
