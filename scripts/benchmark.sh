@@ -7,11 +7,14 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/benchmark.sh [--records N] [--iceberg-job-args "FLAGS"]
+Usage: scripts/benchmark.sh [--records N] [--iceberg-job-args "FLAGS"] [--maintenance-args "FLAGS"]
 
   --records N                  records per airline (default 1000000); e.g. --records 100000 for a quick run
   --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
                                "--table-property.write.parquet.compression-codec=snappy"
+  --maintenance-args "FLAGS"   maintenance flags of the avro-to-iceberg-job run with maintenance on (it also
+                               runs once with --maintenance false); default
+                               "--maintenance.check-interval 5s --maintenance.trigger-commits 3"
 
 Results: benchmarks/target/benchmark/benchmark.{md,csv,json}, profiles.txt (JFR hot frames), the *.jfr
 recordings and every process's log.
@@ -20,6 +23,7 @@ USAGE
 
 records=1000000
 iceberg_job_args=""
+maintenance_args=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --records)
@@ -36,6 +40,14 @@ while [[ $# -gt 0 ]]; do
         exit 2
       }
       iceberg_job_args="$2"
+      shift 2
+      ;;
+    --maintenance-args)
+      [[ $# -ge 2 ]] || {
+        echo "error: --maintenance-args needs a value" >&2
+        exit 2
+      }
+      maintenance_args="$2"
       shift 2
       ;;
     -h | --help)
@@ -57,6 +69,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./mvnw -B -ntp -Pbenchmarks -pl benchmarks -am verify \
   -Dbenchmark.records="$records" \
   -Dbenchmark.iceberg-job.args="$iceberg_job_args" \
+  -Dbenchmark.maintenance.args="$maintenance_args" \
   -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=PipelineBenchmark -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dspotless.check.skip=true

@@ -1,9 +1,12 @@
 package dev.flinkkickstarter.iceberg;
 
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
+import dev.flinkkickstarter.common.avro.SchemaRegistryException;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
 import dev.flinkkickstarter.common.flink.BoundedRestarts;
+import dev.flinkkickstarter.common.iceberg.AvroSchemas;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.iceberg.IcebergTables;
 import dev.flinkkickstarter.common.iceberg.PartitionSpecs;
@@ -13,6 +16,8 @@ import dev.flinkkickstarter.common.kafka.KafkaSources;
 import dev.flinkkickstarter.iceberg.AvroToIcebergOptions.TopicRoute;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
@@ -33,6 +38,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkWriteOptions;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
@@ -94,7 +100,7 @@ public final class AvroToIcebergJob {
                 .partitionSpecs(options.partitionSpecs())
                 .distributionMode(
                         options.distributionMode() == DistributionMode.NONE ? null : options.distributionMode());
-        prepareTables(catalogLoader, options, toRows);
+        List<TableIdentifier> tables = prepareTables(catalogLoader, options, settings, toRows);
 
         DataStream<KafkaRecord> records = env.fromSource(
                         kafkaSource(options, settings),
@@ -110,18 +116,25 @@ public final class AvroToIcebergJob {
                 .sinkTo(deadLetterSink(settings, options))
                 .name("Dead letters")
                 .uid("dead-letters");
+        TableMaintenancePipelines.addTo(env, catalogLoader, tables, options.maintenance());
     }
 
     /**
-     * Creates or evolves the unified flight table (its schema is this job's) and sets the table properties on the
-     * listed topics' raw tables that exist; raw tables that do not exist yet are created by the sink with the first
-     * row ({@link PropertiesTableCreator}).
+     * Creates or evolves the unified flight table (its schema is this job's); creates each listed topic's raw table
+     * that does not exist yet from its subject's latest registered schema, so that table maintenance can watch it
+     * from the start; sets the table properties on the raw tables that existed. Returns the tables that exist now.
+     * A listed topic without a registered schema, and every topic found by pattern, gets its table from the sink
+     * with the first row ({@link PropertiesTableCreator}).
      */
-    private static void prepareTables(
-            CatalogLoader catalogLoader, AvroToIcebergOptions options, RecordsToRows.Builder toRows)
+    private static List<TableIdentifier> prepareTables(
+            CatalogLoader catalogLoader,
+            AvroToIcebergOptions options,
+            ClientSettings settings,
+            RecordsToRows.Builder toRows)
             throws IOException {
+        List<TableIdentifier> prepared = new ArrayList<>();
         Catalog catalog = catalogLoader.loadCatalog();
-        try {
+        try (SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry())) {
             if (options.flightTable().isPresent()) {
                 TableIdentifier flightTable = options.flightTable().get();
                 Table table = IcebergTables.createOrEvolve(
@@ -131,11 +144,15 @@ public final class AvroToIcebergJob {
                         partitioning(catalog, flightTable, options),
                         options.tableProperties());
                 toRows.flightTable(flightTable, table.schema(), table.spec());
+                prepared.add(flightTable);
             }
             for (TopicRoute route : options.routes()) {
+                Function<Schema, PartitionSpec> partitioning = partitioning(catalog, route.table(), options);
                 if (catalog.tableExists(route.table())) {
-                    partitioning(catalog, route.table(), options);
                     IcebergTables.updateProperties(catalog.loadTable(route.table()), options.tableProperties());
+                    prepared.add(route.table());
+                } else if (createRawTable(catalog, registry, route, partitioning, options)) {
+                    prepared.add(route.table());
                 }
             }
         } finally {
@@ -144,6 +161,41 @@ public final class AvroToIcebergJob {
                 closeable.close();
             }
         }
+        return prepared;
+    }
+
+    /**
+     * Creates {@code route}'s raw table from its subject's latest schema; false if the subject has none yet or the
+     * schema has no table form (its records are then dead-lettered with the reason, as for any writer schema).
+     */
+    private static boolean createRawTable(
+            Catalog catalog,
+            SchemaRegistryClient registry,
+            TopicRoute route,
+            Function<Schema, PartitionSpec> partitioning,
+            AvroToIcebergOptions options)
+            throws IOException {
+        String subject = ConfluentSchemaCoder.valueSubject(route.topic());
+        Schema schema;
+        try {
+            schema = KafkaLineage.appendTo(
+                    AvroSchemas.toIceberg(registry.latest(subject).schema()));
+        } catch (SchemaRegistryException e) {
+            if (e.httpStatus() != 404) {
+                throw e;
+            }
+            LOG.warn("Subject {} has no schema yet: table {} is created with its first row", subject, route.table());
+            return false;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("The latest schema of subject {} has no table form: {}", subject, e.getMessage());
+            return false;
+        }
+        try {
+            IcebergTables.create(catalog, route.table(), schema, partitioning.apply(schema), options.tableProperties());
+        } catch (AlreadyExistsException createdConcurrently) {
+            LOG.info("Iceberg table {} was created concurrently", route.table());
+        }
+        return true;
     }
 
     /**

@@ -132,6 +132,7 @@ final class AvroToIcebergOptions {
     private final String deadLetterTopicSuffix;
     private final Map<String, String> partitionSpecs;
     private final Map<String, String> tableProperties;
+    private final TableMaintenanceSettings maintenance;
 
     @Nullable
     private final String jobId;
@@ -145,6 +146,7 @@ final class AvroToIcebergOptions {
         prefixes.add(TABLE_PROPERTY_PREFIX);
         Set<String> names = new HashSet<>(FLAGS);
         names.addAll(ClientSettings.FLAGS);
+        names.addAll(TableMaintenanceSettings.FLAGS);
         args.checkOnlyKnownFlags(names, prefixes);
 
         this.topicPattern = args.get(TOPIC_PATTERN)
@@ -237,6 +239,7 @@ final class AvroToIcebergOptions {
         Map<String, String> properties = new TreeMap<>(DEFAULT_TABLE_PROPERTIES);
         properties.putAll(args.withPrefix(TABLE_PROPERTY_PREFIX));
         this.tableProperties = Collections.unmodifiableMap(properties);
+        this.maintenance = TableMaintenanceSettings.from(args, checkpointInterval, targetFileSizeBytes);
     }
 
     static AvroToIcebergOptions from(JobArguments args) {
@@ -331,6 +334,11 @@ final class AvroToIcebergOptions {
         return tableProperties;
     }
 
+    /** Compaction, snapshot expiry and orphan-file removal for the tables the job writes. */
+    TableMaintenanceSettings maintenance() {
+        return maintenance;
+    }
+
     private static Map<String, String> pairs(List<String> items, String flag) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (String item : items) {
@@ -364,6 +372,8 @@ final class AvroToIcebergOptions {
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
                 + ", tableProperties=" + Secrets.redacted(tableProperties) + ", jobId=" + jobId
-                + ", deadLetterTransactionalIdPrefix=" + deadLetterTransactionalIdPrefix + "}";
+                + ", deadLetterTransactionalIdPrefix=" + deadLetterTransactionalIdPrefix + ", maintenance="
+                + maintenance
+                + "}";
     }
 }

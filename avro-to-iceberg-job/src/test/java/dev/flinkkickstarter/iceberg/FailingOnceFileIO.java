@@ -27,14 +27,34 @@ public class FailingOnceFileIO implements FileIO {
         /** A Parquet data file, written by a writer task between checkpoints. */
         DATA_FILE,
         /** A manifest, written while a checkpoint is taken, before the commit. */
-        MANIFEST;
+        MANIFEST,
+        /**
+         * A data file written by a table maintenance compaction run. Iceberg's maintenance operators
+         * catch exceptions and report a failed run, so this one fails with an {@link Error}: the task
+         * dies mid-compaction, as it would with its TaskManager.
+         */
+        COMPACTED_DATA_FILE;
+
+        private static final String COMPACTION_WRITER =
+                "org.apache.iceberg.flink.maintenance.operator.DataFileRewriteRunner";
 
         boolean matches(String location) {
             return switch (this) {
-                case DATA_FILE -> location.contains("/data/") && location.endsWith(".parquet");
+                case DATA_FILE -> isDataFile(location);
                 case MANIFEST ->
                     location.contains("/metadata/") && location.endsWith(".avro") && !location.contains("snap-");
+                case COMPACTED_DATA_FILE -> isDataFile(location) && calledFromCompaction();
             };
+        }
+
+        private static boolean isDataFile(String location) {
+            return location.contains("/data/") && location.endsWith(".parquet");
+        }
+
+        private static boolean calledFromCompaction() {
+            return StackWalker.getInstance()
+                    .walk(frames ->
+                            frames.anyMatch(frame -> frame.getClassName().equals(COMPACTION_WRITER)));
         }
     }
 
@@ -82,13 +102,13 @@ public class FailingOnceFileIO implements FileIO {
         return new OutputFile() {
             @Override
             public PositionOutputStream create() {
-                failIfArmed(path);
+                failIfArmed(path, file);
                 return file.create();
             }
 
             @Override
             public PositionOutputStream createOrOverwrite() {
-                failIfArmed(path);
+                failIfArmed(path, file);
                 return file.createOrOverwrite();
             }
 
@@ -104,11 +124,25 @@ public class FailingOnceFileIO implements FileIO {
         };
     }
 
-    private static void failIfArmed(String path) {
+    private static void failIfArmed(String path, OutputFile file) {
         Target target = ARMED.get();
         if (target != null && target.matches(path) && ARMED.compareAndSet(target, null)) {
             FAILED.set(true);
-            throw new UncheckedIOException(new java.io.IOException("Injected failure creating " + path));
+            java.io.IOException failure = new java.io.IOException("Injected failure creating " + path);
+            if (target == Target.COMPACTED_DATA_FILE) {
+                leaveTruncatedFile(file);
+                throw new java.io.IOError(failure);
+            }
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    /** What a crash midway through writing leaves behind: the start of a Parquet file, never committed. */
+    private static void leaveTruncatedFile(OutputFile file) {
+        try (PositionOutputStream out = file.create()) {
+            out.write("PAR1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -26,6 +26,15 @@ final class IcebergRowCounts implements AutoCloseable {
 
     /** The rows in the current snapshot of each table, summed; a table not created yet counts 0. */
     long committedRows(Collection<TableIdentifier> tables) {
+        return sum(tables, SnapshotSummary.TOTAL_RECORDS_PROP);
+    }
+
+    /** The data files in the current snapshot of each table, summed. */
+    long dataFiles(Collection<TableIdentifier> tables) {
+        return sum(tables, SnapshotSummary.TOTAL_DATA_FILES_PROP);
+    }
+
+    private long sum(Collection<TableIdentifier> tables, String summaryProperty) {
         long rows = 0;
         for (TableIdentifier identifier : tables) {
             Table table = loaded.get(identifier);
@@ -37,7 +46,7 @@ final class IcebergRowCounts implements AutoCloseable {
             }
             Snapshot current = table == null ? null : table.currentSnapshot();
             if (current != null) {
-                rows += Long.parseLong(current.summary().getOrDefault(SnapshotSummary.TOTAL_RECORDS_PROP, "0"));
+                rows += Long.parseLong(current.summary().getOrDefault(summaryProperty, "0"));
             }
         }
         return rows;

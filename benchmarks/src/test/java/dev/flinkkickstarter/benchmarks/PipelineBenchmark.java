@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.util.FileUtils;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.kafka.common.IsolationLevel;
@@ -48,6 +50,13 @@ class PipelineBenchmark {
      * interval) stays small next to the run; more checkpoints only cost the job time.
      */
     private static final String ICEBERG_CHECKPOINT_INTERVAL = "5s";
+    /**
+     * Table maintenance as the job runs it by default, but checked every 5 s and triggered every 3 commits
+     * instead of every 60 s and 10 commits: the run lasts tens of seconds, and with the defaults it would
+     * end before the first compaction.
+     */
+    private static final String DEFAULT_MAINTENANCE_ARGS =
+            "--maintenance.check-interval 5s --maintenance.trigger-commits 3";
 
     private static final int VALUE_SIZE_SAMPLE = 20_000;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
@@ -64,10 +73,19 @@ class PipelineBenchmark {
     private static Path output;
     private static long recordsPerAirline;
     private static List<String> icebergJobArgs;
+    private static List<String> maintenanceArgs;
     private static KafkaBrokerProcess broker;
     private static KafkaTopics topics;
 
     private final List<String> loadAverages = new ArrayList<>();
+
+    /**
+     * An avro-to-iceberg-job run, the data files its tables hold when the last row is committed, and its longest
+     * checkpoint: maintenance tasks take part in the job's checkpoints, and the Iceberg commits wait for them.
+     */
+    private record IcebergRun(JobRun job, long dataFiles, long longestCheckpointMillis) {}
+
+    private static final Pattern CHECKPOINT_DURATION = Pattern.compile("checkpointDuration=(\\d+) ms");
 
     /** One job run: the records it moved, in how long, and the registry requests it made. */
     private record JobRun(String name, long records, Duration elapsed, int registryRequests, Path recording) {
@@ -83,6 +101,9 @@ class PipelineBenchmark {
         recordsPerAirline = Long.parseLong(System.getProperty("benchmark.records", "1000000"));
         String extraArgs = System.getProperty("benchmark.iceberg-job.args", "").trim();
         icebergJobArgs = extraArgs.isEmpty() ? List.of() : List.of(extraArgs.split("\\s+"));
+        String maintenance =
+                System.getProperty("benchmark.maintenance.args", "").trim();
+        maintenanceArgs = List.of((maintenance.isEmpty() ? DEFAULT_MAINTENANCE_ARGS : maintenance).split("\\s+"));
         FileUtils.deleteDirectory(output.toFile());
         Files.createDirectories(output);
         broker = KafkaBrokerProcess.start(output.resolve("kafka"), PARTITIONS);
@@ -133,7 +154,9 @@ class PipelineBenchmark {
                         INPUT_TOPICS.get(0),
                         recordsPerAirline,
                         output.resolve("consumer-performance.log")));
-        JobRun iceberg = runAvroToIceberg(total);
+        IcebergRun maintenanceOff = runAvroToIceberg(total, false);
+        IcebergRun maintenanceOn = runAvroToIceberg(total, true);
+        JobRun iceberg = maintenanceOn.job();
 
         BenchmarkReport report = new BenchmarkReport();
         String producerReference = "ProducerPerformance, " + recordSize + " B values, acks=all";
@@ -177,7 +200,31 @@ class PipelineBenchmark {
                 consumer.recordsPerSecond(),
                 0.4,
                 null));
-        for (JobRun run : List.of(atLeastOnce, exactlyOnce, iceberg)) {
+        report.add(new Row(
+                iceberg.name(),
+                iceberg.recordsPerSecond(),
+                "records/s",
+                maintenanceOff.job().name(),
+                maintenanceOff.job().recordsPerSecond(),
+                null,
+                null));
+        report.add(new Row(
+                "data files after the run, maintenance on",
+                maintenanceOn.dataFiles(),
+                "files",
+                "data files after the run, maintenance off",
+                maintenanceOff.dataFiles(),
+                null,
+                null));
+        report.add(new Row(
+                "longest checkpoint, maintenance on",
+                maintenanceOn.longestCheckpointMillis(),
+                "ms",
+                "longest checkpoint, maintenance off",
+                maintenanceOff.longestCheckpointMillis(),
+                null,
+                null));
+        for (JobRun run : List.of(atLeastOnce, exactlyOnce, maintenanceOff.job(), iceberg)) {
             // A client that asked per record would be near records/subject here; per subject it stays small.
             report.add(new Row(
                     "registry requests, " + run.name(),
@@ -203,12 +250,14 @@ class PipelineBenchmark {
                 "Job time: datagen from its first record in Kafka to its last one written (at-least-once) or committed (exactly-once, checkpoints every 10 s); avro-to-iceberg from the job's RUNNING state to the last row committed to Iceberg (checkpoints every "
                         + ICEBERG_CHECKPOINT_INTERVAL + ", tables partitioned by month"
                         + (icebergJobArgs.isEmpty() ? "" : ", extra flags: " + String.join(" ", icebergJobArgs))
-                        + ").");
+                        + "); run twice, first with --maintenance false, then with table maintenance on ("
+                        + String.join(" ", maintenanceArgs)
+                        + "); data files = the three tables' current snapshots when the last row was committed.");
         report.note("Load average (1/5/15 min) before each step: " + String.join("; ", loadAverages) + ".");
         report.write(output);
 
         StringBuilder profiles = new StringBuilder();
-        for (JobRun run : List.of(atLeastOnce, exactlyOnce, iceberg)) {
+        for (JobRun run : List.of(atLeastOnce, exactlyOnce, maintenanceOff.job(), iceberg)) {
             profiles.append(HotFrames.of(run.name(), run.recording()).describe(15))
                     .append('\n');
         }
@@ -274,12 +323,13 @@ class PipelineBenchmark {
         }
     }
 
-    private JobRun runAvroToIceberg(long total) throws Exception {
-        String name = "avro-to-iceberg-job";
+    private IcebergRun runAvroToIceberg(long total, boolean maintenance) throws Exception {
+        String name = "avro-to-iceberg-job, maintenance " + (maintenance ? "on" : "off");
         recordLoad(name);
         REGISTRY.resetRequestCount();
-        Path recording = output.resolve("avro-to-iceberg.jfr");
-        Path warehouse = output.resolve("warehouse");
+        String runId = "avro-to-iceberg-maintenance-" + (maintenance ? "on" : "off");
+        Path recording = output.resolve(runId + ".jfr");
+        Path warehouse = output.resolve(runId + "-warehouse");
         List<TableIdentifier> allTables = new ArrayList<>(RAW_TABLES);
         allTables.add(FLIGHT_TABLE);
         try (IcebergRowCounts rows = new IcebergRowCounts(warehouse.toUri().toString());
@@ -305,6 +355,7 @@ class PipelineBenchmark {
                                 "--partition-spec.airlines.skyone=month(flight_departure_time)",
                                 "--partition-spec.airlines.sunset=month(departure_time)",
                                 "--partition-spec.airlines.flight=month(departure_time)")
+                        .arguments(maintenance ? maintenanceArgs : List.of("--maintenance", "false"))
                         .arguments(icebergJobArgs)
                         .start()) {
             long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
@@ -342,9 +393,29 @@ class PipelineBenchmark {
                     rawRows,
                     flightRows,
                     total);
-            return progress(
-                    new JobRun(name, total, Duration.ofNanos(finished - started), REGISTRY.requestCount(), recording));
+            long dataFiles = rows.dataFiles(allTables);
+            long longestCheckpoint = longestCheckpointMillis(job.output());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: %,d data files in the three tables, longest checkpoint %,d ms%n",
+                    name,
+                    dataFiles,
+                    longestCheckpoint);
+            return new IcebergRun(
+                    progress(new JobRun(
+                            name, total, Duration.ofNanos(finished - started), REGISTRY.requestCount(), recording)),
+                    dataFiles,
+                    longestCheckpoint);
         }
+    }
+
+    private static long longestCheckpointMillis(String jobLog) {
+        long longest = 0;
+        Matcher durations = CHECKPOINT_DURATION.matcher(jobLog);
+        while (durations.find()) {
+            longest = Math.max(longest, Long.parseLong(durations.group(1)));
+        }
+        return longest;
     }
 
     private ChildJvm.Builder jobJvm(String name, String mainClass, Path recording) throws IOException {

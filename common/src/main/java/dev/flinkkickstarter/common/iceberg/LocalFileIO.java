@@ -10,15 +10,24 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.RuntimeIOException;
+import org.apache.iceberg.io.BulkDeletionFailureException;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.SupportsBulkOperations;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * Iceberg files on the local file system, through {@code java.nio}. The default, Hadoop's local file
@@ -29,7 +38,7 @@ import org.apache.iceberg.io.SeekableInputStream;
  * <p>Locations keep the form Iceberg gives them ({@code file:/...}, {@code file:///...} or a plain
  * absolute path), so tables stay readable by {@code HadoopFileIO} and any other engine.
  */
-public final class LocalFileIO implements FileIO {
+public final class LocalFileIO implements FileIO, SupportsBulkOperations, SupportsPrefixOperations {
 
     private static final long serialVersionUID = 1L;
     /** A URI scheme such as {@code s3:} or {@code hdfs:}: the location is on another file system. */
@@ -63,6 +72,68 @@ public final class LocalFileIO implements FileIO {
             Files.deleteIfExists(path(location));
         } catch (IOException e) {
             throw new RuntimeIOException(e, "Failed to delete file: %s", location);
+        }
+    }
+
+    /** Deletes each file; table maintenance (snapshot expiry, orphan-file removal) deletes through this. */
+    @Override
+    public void deleteFiles(Iterable<String> locations) throws BulkDeletionFailureException {
+        int failures = 0;
+        for (String location : locations) {
+            try {
+                deleteFile(location);
+            } catch (RuntimeIOException e) {
+                failures++;
+            }
+        }
+        if (failures > 0) {
+            throw new BulkDeletionFailureException(failures);
+        }
+    }
+
+    /**
+     * Every file under the directory {@code prefix} (or {@code prefix} itself if it is a file), located
+     * as {@code prefix} plus the relative path, so the locations have the form the table's metadata uses;
+     * orphan-file removal compares the two. A local modification time stands in for the creation time.
+     */
+    @Override
+    public Iterable<FileInfo> listPrefix(String prefix) {
+        Path root = path(prefix);
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        String base = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        List<FileInfo> files = new ArrayList<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) paths::iterator) {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                if (attributes.isRegularFile()) {
+                    String relative = root.relativize(file).toString().replace('\\', '/');
+                    files.add(new FileInfo(
+                            relative.isEmpty() ? base : base + "/" + relative,
+                            attributes.size(),
+                            attributes.lastModifiedTime().toMillis()));
+                }
+            }
+        } catch (IOException e) {
+            throw new RuntimeIOException(e, "Failed to list files under: %s", prefix);
+        }
+        return files;
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        Path root = path(prefix);
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            // Deepest first, so each directory is empty when its turn comes.
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new RuntimeIOException(e, "Failed to delete everything under: %s", prefix);
         }
     }
 

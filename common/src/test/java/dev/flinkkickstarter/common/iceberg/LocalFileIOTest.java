@@ -8,12 +8,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.StreamSupport;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
@@ -53,6 +56,48 @@ class LocalFileIOTest {
         assertThat(Files.readAllBytes(dir.resolve("data/month=2026-11/00000-0.parquet")))
                 .isEqualTo(content);
         assertThat(dir.resolve("data/month=2026-11")).isDirectoryNotContaining("glob:**.crc");
+    }
+
+    @Test
+    void listsEveryFileUnderAPrefixInTheLocationFormGivenWithSizeAndTime() throws IOException {
+        Files.createDirectories(dir.resolve("table/data/month=2026-11"));
+        Files.writeString(dir.resolve("table/data/month=2026-11/a.parquet"), "12345");
+        Files.writeString(dir.resolve("table/metadata.json"), "{}");
+        Files.setLastModifiedTime(dir.resolve("table/metadata.json"), FileTime.fromMillis(1_000_000L));
+        String prefix = "file:" + dir.resolve("table");
+
+        List<FileInfo> files =
+                StreamSupport.stream(io.listPrefix(prefix).spliterator(), false).toList();
+
+        assertThat(files)
+                .extracting(FileInfo::location)
+                .containsExactlyInAnyOrder(prefix + "/data/month=2026-11/a.parquet", prefix + "/metadata.json");
+        assertThat(files)
+                .filteredOn(file -> file.location().endsWith("a.parquet"))
+                .extracting(FileInfo::size)
+                .containsExactly(5L);
+        assertThat(files)
+                .filteredOn(file -> file.location().endsWith("metadata.json"))
+                .extracting(FileInfo::createdAtMillis)
+                .containsExactly(1_000_000L);
+        assertThat(io.listPrefix(prefix + "/missing")).isEmpty();
+    }
+
+    @Test
+    void deletesFilesInBulkAndEverythingUnderAPrefix() throws IOException {
+        Files.createDirectories(dir.resolve("table/data/month=2026-11"));
+        Files.writeString(dir.resolve("table/data/month=2026-11/a.parquet"), "a");
+        Files.writeString(dir.resolve("table/data/month=2026-11/b.parquet"), "b");
+        Files.writeString(dir.resolve("table/metadata.json"), "{}");
+
+        io.deleteFiles(List.of(
+                "file:" + dir.resolve("table/data/month=2026-11/a.parquet"),
+                "file:" + dir.resolve("table/data/month=2026-11/gone.parquet")));
+        assertThat(dir.resolve("table/data/month=2026-11")).isDirectoryNotContaining("glob:**/a.parquet");
+        assertThat(dir.resolve("table/data/month=2026-11/b.parquet")).exists();
+
+        io.deletePrefix("file:" + dir.resolve("table"));
+        assertThat(dir.resolve("table")).doesNotExist();
     }
 
     @Test
