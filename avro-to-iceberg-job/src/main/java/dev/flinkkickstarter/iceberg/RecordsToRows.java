@@ -217,6 +217,12 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         /** The table schema the cached plans were made against; -1 before the first plan. */
         private int tableSchemaId = -1;
 
+        /** The last record's plan: consecutive records of a topic almost always share their schema id. */
+        private int lastSchemaId = -1;
+
+        @Nullable
+        private WritePlan lastPlan;
+
         private final Counter recordsIn;
         private final Counter recordsWritten;
         private final Counter recordsDeadLettered;
@@ -244,6 +250,9 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         }
 
         WritePlan plan(int schemaId, org.apache.avro.Schema writer) throws IOException {
+            if (schemaId == lastSchemaId && lastPlan != null) {
+                return lastPlan;
+            }
             WritePlan plan = plans.get(schemaId);
             if (plan == null) {
                 Table table = planner.loadTable(route);
@@ -257,6 +266,8 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
                 plan = planner.plan(route, schemaId, writer, table);
                 plans.put(schemaId, plan);
             }
+            lastSchemaId = schemaId;
+            lastPlan = plan;
             return plan;
         }
     }

@@ -81,6 +81,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
     private String user;
     private String password;
 
+    private String globalCompatibility = "BACKWARD";
     private Process registry;
     private Path logFile;
     private Thread shutdownHook;
@@ -103,6 +104,19 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
         }
         this.user = user;
         this.password = password;
+        return this;
+    }
+
+    /**
+     * The registry-wide compatibility rule ({@code BACKWARD} unless set), e.g. {@code NONE} for tests that register
+     * versions a registry would refuse (Apicurio falls back to the global rule when a subject's is set to {@code
+     * NONE}). Call before the extension starts.
+     */
+    public SchemaRegistryExtension withGlobalCompatibility(String level) {
+        if (registry != null) {
+            throw new IllegalStateException("The global compatibility must be configured before the registry starts");
+        }
+        this.globalCompatibility = java.util.Objects.requireNonNull(level, "level");
         return this;
     }
 
@@ -179,7 +193,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
                 .directory(appDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
-        builder.environment().put("REGISTRY_RULES_GLOBAL_COMPATIBILITY", "BACKWARD");
+        builder.environment().put("REGISTRY_RULES_GLOBAL_COMPATIBILITY", globalCompatibility);
         registry = builder.start();
         Process started = registry;
         shutdownHook = new Thread(started::destroyForcibly, "schema-registry-shutdown");
