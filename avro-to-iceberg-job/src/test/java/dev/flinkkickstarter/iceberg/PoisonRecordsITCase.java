@@ -103,7 +103,7 @@ class PoisonRecordsITCase {
                                 List.of())));
         badValues.put("UNKNOWN_SCHEMA_ID", withSchemaId(good, 999_999));
         // Not wire format, and so large that the error headers would push its dead letter past max.request.size.
-        byte[] nearTheLimit = new byte[1_048_000];
+        byte[] nearTheLimit = new byte[1_048_450];
         nearTheLimit[0] = 1;
         badValues.put("WRONG_MAGIC_BYTE", nearTheLimit);
 
@@ -133,7 +133,7 @@ class PoisonRecordsITCase {
                         header(deadLetter.headers(), DeadLetterSerializer.ERROR_REASON));
                 if (deadLetter.value().length > 0 && deadLetter.value()[0] == 1) {
                     assertThat(header(deadLetter.headers(), DeadLetterSerializer.VALUE_ORIGINAL_SIZE))
-                            .isEqualTo("1048000");
+                            .isEqualTo("1048450");
                 }
             }
             assertThat(reasonByOffset).isEqualTo(expectedReasonByOffset);
