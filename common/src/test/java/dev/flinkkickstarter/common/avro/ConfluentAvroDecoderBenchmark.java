@@ -56,7 +56,7 @@ public final class ConfluentAvroDecoderBenchmark {
             System.out.printf(
                     "%d values of %.0f bytes on average, %d rounds each, best round:%n",
                     VALUES, (double) bytes / VALUES, ROUNDS);
-            for (int repeat = 0; repeat < 2; repeat++) { // the first pass warms the JIT up
+            for (int repeat = 0; repeat < 3; repeat++) { // the first pass warms the JIT up
                 report("Avro BinaryDecoder (unbounded)", values, value -> {
                     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
                     return avroReader.read(null, decoder);
