@@ -140,4 +140,26 @@ class AvroToIcebergOptionsTest {
     private static AvroToIcebergOptions parse(String... args) {
         return AvroToIcebergOptions.from(JobArguments.parse(args, Map.of()));
     }
+
+    @Test
+    void deadLetterTransactionalIdPrefixIsUniquePerDeployment() {
+        assertThat(parse().deadLetterTransactionalIdPrefix("avro-to-iceberg")).isEqualTo("avro-to-iceberg-dlq");
+        assertThat(parse().deadLetterTransactionalIdPrefix("team a/staging")).isEqualTo("team_a_staging-dlq");
+        assertThat(parse("--job-id", "staging").deadLetterTransactionalIdPrefix("g"))
+                .isEqualTo("staging-dlq");
+        assertThat(parse("--job-id", "staging", "--dlq-transactional-id-prefix", "ingest.dlq")
+                        .deadLetterTransactionalIdPrefix("g"))
+                .isEqualTo("ingest.dlq");
+        assertThatThrownBy(() -> parse("--job-id", "my job")).hasMessageContaining("--job-id ('my job') may only");
+        assertThatThrownBy(() -> parse("--dlq-transactional-id-prefix", "x".repeat(201)))
+                .hasMessageContaining("--dlq-transactional-id-prefix is 201 characters long");
+    }
+
+    @Test
+    void toStringRedactsSecretTableProperties() {
+        String printed =
+                parse("--table-property.s3.secret-access-key", "table-secret").toString();
+
+        assertThat(printed).doesNotContain("table-secret").contains("s3.secret-access-key=******");
+    }
 }
