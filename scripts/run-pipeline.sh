@@ -39,7 +39,7 @@ scripts/local-stack.sh stop (or pass --stop). Re-running is safe: each run adds 
                             s3: an Iceberg REST catalog with the tables in an S3 bucket (S3Proxy), written
                             through S3FileIO, as in the Docker stack and on AWS (see local-stack.sh --help)
   --kafka-port N, --kafka-controller-port N, --registry-port N, --flink-port N, --flink-rpc-port N,
-  --taskmanagers N, --state-dir DIR
+  --taskmanagers N, --s3-port N, --rest-catalog-port N, --state-dir DIR
                             passed to scripts/local-stack.sh start (see its --help)
   -h, --help                this help
 EOF
@@ -202,7 +202,8 @@ main() {
         set_state_dir "${2:?--state-dir needs a value}"
         stack_options+=("$1" "$STATE_DIR") && shift
         ;;
-      --kafka-port | --kafka-controller-port | --registry-port | --flink-port | --flink-rpc-port | --taskmanagers)
+      --kafka-port | --kafka-controller-port | --registry-port | --flink-port | --flink-rpc-port | --taskmanagers | \
+        --s3-port | --rest-catalog-port)
         stack_options+=("$1" "${2:?$1 needs a value}") && shift
         ;;
       -h | --help)
