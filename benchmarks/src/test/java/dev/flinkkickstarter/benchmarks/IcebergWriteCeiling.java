@@ -45,7 +45,8 @@ import org.apache.iceberg.util.PropertyUtil;
  * window, converted as the job converts them, lineage columns filled), and only then starts the clock. One writer
  * thread per core appends rows through Iceberg's Flink writer ({@link RowDataTaskWriterFactory}, the code path of the
  * job's sink) into both tables; every commit interval the writers hand over their closed files and one append per
- * table commits them, as the job's sink does on a checkpoint. The clock stops at the last commit; the result line is
+ * table commits them, as the job's sink does on a checkpoint. The clock stops at the last commit, at the interval after
+ * the last row (as the job's last rows wait for its next checkpoint); the result line is
  * {@code CEILING rows=<n> millis=<ms>}.
  */
 final class IcebergWriteCeiling {
@@ -173,6 +174,8 @@ final class IcebergWriteCeiling {
             commit(pending);
             pending = emptyFiles();
         }
+        // The last rows become visible at the next interval, as the job's do at its next checkpoint.
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, nextCommit - System.nanoTime()));
         commit(pending);
         for (Thread writer : writers) {
             writer.join();

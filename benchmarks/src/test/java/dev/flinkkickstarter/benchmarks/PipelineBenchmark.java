@@ -348,8 +348,9 @@ class PipelineBenchmark {
         notes.add("Kafka Connect " + "4.2.0 standalone worker (own JVM, -Xmx" + JOB_HEAP_MB
                 + "m), iceberg-kafka-connect 1.11.0 with Apicurio's AvroConverter (Confluent ids, contentId),"
                 + " one connector per topic with one task each (" + INPUT_TOPICS.size()
-                + " tasks in all, as the job's parallelism), tables auto-created with the job's partition spec and"
-                + " table properties, commit interval " + CHECKPOINT_INTERVAL.toSeconds()
+                + " tasks in all, as the job's parallelism), Kafka lineage columns from Iceberg's KafkaMetadataTransform,"
+                + " tables auto-created with the job's partition spec and table properties, commit interval "
+                + CHECKPOINT_INTERVAL.toSeconds()
                 + " s, offset.flush.interval.ms=1000; cold: first connectors of a fresh worker, warm: new connectors"
                 + " and tables on the same worker. Decoded values checked against the job's rows.");
     }
@@ -800,6 +801,11 @@ class PipelineBenchmark {
                 REGISTRY.url().replace(SchemaRegistryExtension.CONFLUENT_API_PATH, "/apis/registry/v2"));
         config.put("value.converter.apicurio.registry.as-confluent", "true");
         config.put("value.converter.apicurio.registry.use-id", "contentId");
+        // Iceberg's own transform for the Kafka lineage columns the job writes into every row, under the same names
+        // (kafka_topic, kafka_partition, kafka_offset, kafka_timestamp): both write rows of the same width.
+        config.put("transforms", "kafkaLineage");
+        config.put("transforms.kafkaLineage.type", "org.apache.iceberg.connect.transforms.KafkaMetadataTransform");
+        config.put("transforms.kafkaLineage.field_name", "kafka");
         config.put("iceberg.catalog.type", "hadoop");
         config.put("iceberg.catalog.warehouse", warehouse("kafka-connect"));
         config.put("iceberg.tables", table.toString());
