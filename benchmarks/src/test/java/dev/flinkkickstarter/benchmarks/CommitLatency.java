@@ -2,6 +2,8 @@ package dev.flinkkickstarter.benchmarks;
 
 import static org.apache.flink.util.Preconditions.checkState;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -22,6 +24,10 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -90,8 +96,11 @@ final class CommitLatency {
         return Arrays.stream(latencies).max().orElseThrow();
     }
 
-    /** A PNG of p50, p99 and max latency per second of Kafka time since the first record. */
-    void plot(Path png, String title) throws IOException {
+    /**
+     * A PNG of p50, p99 and max latency per second of Kafka time since the first record, with the p99 target as a
+     * horizontal line.
+     */
+    void plot(Path png, String title, double targetSeconds) throws IOException {
         Map<Long, long[]> perSecond = new TreeMap<>();
         long first = kafkaTimestamps[0];
         int from = 0;
@@ -127,6 +136,15 @@ final class CommitLatency {
                 true,
                 false,
                 false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ValueMarker target = new ValueMarker(targetSeconds, Color.GRAY, new BasicStroke(1.5f));
+        target.setLabel("p99 target");
+        target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        plot.addRangeMarker(target);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 500);
     }
 
