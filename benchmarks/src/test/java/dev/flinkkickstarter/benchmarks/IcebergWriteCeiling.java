@@ -85,7 +85,7 @@ final class IcebergWriteCeiling {
         ceiling.createTables(args[0], args[1]);
         ceiling.buildRows(records, seed, firstDeparture);
         long started = System.nanoTime();
-        ceiling.writeAndCommit();
+        ceiling.writeAndCommit(started);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         System.out.printf(Locale.ROOT, "CEILING rows=%d millis=%d%n", records * AIRLINES.size(), millis);
     }
@@ -143,7 +143,7 @@ final class IcebergWriteCeiling {
         return position;
     }
 
-    private void writeAndCommit() throws Exception {
+    private void writeAndCommit(long started) throws Exception {
         List<Thread> writers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             int writer = i;
@@ -174,6 +174,10 @@ final class IcebergWriteCeiling {
             commit(pending);
             pending = emptyFiles();
         }
+        System.out.printf(
+                Locale.ROOT,
+                "Every row written after %d ms; the last commit follows at the next interval%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         // The last rows become visible at the next interval, as the job's do at its next checkpoint.
         TimeUnit.NANOSECONDS.sleep(Math.max(0, nextCommit - System.nanoTime()));
         commit(pending);
