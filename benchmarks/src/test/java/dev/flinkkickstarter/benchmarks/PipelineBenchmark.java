@@ -89,6 +89,7 @@ class PipelineBenchmark {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(30);
     private static final String JOB_RUNNING = "switched from state CREATED to RUNNING";
     private static final String JOB_RESTARTING = "to RESTARTING";
+    private static final String CHECKPOINT_COMPLETED = "Completed checkpoint";
     private static final Pattern CEILING_RESULT = Pattern.compile("CEILING rows=(\\d+) millis=(\\d+)");
 
     @RegisterExtension
@@ -438,6 +439,9 @@ class PipelineBenchmark {
         }
         try (ChildJvm job = icebergJob(name, "latency", LATENCY_TOPICS, true, "month", JOB_HEAP_MB, true)) {
             awaitRunning(job, name);
+            // RUNNING comes before the tasks are deployed and initialized; a completed checkpoint means every task
+            // runs, so the first records do not wait for the job's start-up.
+            awaitOutput(job, name, CHECKPOINT_COMPLETED);
             JobRun datagen = runDatagen(
                     "at-least-once at " + perAirlinePerSecond + " records/s per airline",
                     LATENCY_TOPICS,
@@ -702,9 +706,14 @@ class PipelineBenchmark {
 
     /** When the job reached RUNNING (its clock starts there). */
     private static long awaitRunning(ChildJvm job, String name) throws IOException, InterruptedException {
+        return awaitOutput(job, name, JOB_RUNNING);
+    }
+
+    /** When the job's log first contained {@code text}. */
+    private static long awaitOutput(ChildJvm job, String name, String text) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (!job.output().contains(JOB_RUNNING)) {
-            checkState(System.nanoTime() - deadline < 0, "%s was not RUNNING within %s", name, JOB_TIMEOUT);
+        while (!job.output().contains(text)) {
+            checkState(System.nanoTime() - deadline < 0, "%s did not log '%s' within %s", name, text, JOB_TIMEOUT);
             job.checkAlive();
             Thread.sleep(POLL_INTERVAL.toMillis());
         }
