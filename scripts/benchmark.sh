@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# Measures the pipeline next to Kafka's own performance tools, on this machine, in one run: a Kafka broker and
-# a schema registry (each its own JVM), Kafka's ProducerPerformance and ConsumerPerformance, datagen-job
-# (at-least-once and exactly-once) and avro-to-iceberg-job (each in a local MiniCluster in its own JVM, profiled
-# with JFR). Prints one table of figures, references and ratios; see the README's "Benchmarks" section.
+# Measures the pipeline next to what bounds it and what a user would pick instead, on this machine, in one run:
+# a Kafka broker and a schema registry (each its own JVM); Kafka's ProducerPerformance and ConsumerPerformance;
+# datagen-job (at-least-once and exactly-once) and avro-to-iceberg-job (each in a local MiniCluster in its own
+# JVM, profiled with JFR); Iceberg's Kafka Connect sink in a standalone Connect worker; Iceberg's own writer on
+# rows held in memory (the write ceiling); the end-to-end latency at a steady rate (with a plot); the smallest heap
+# the job needs. Prints one table of figures, references, ratios and targets; see the README's "Benchmarks" section.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/benchmark.sh [--records N] [--iceberg-job-args "FLAGS"] [--maintenance-args "FLAGS"]
+Usage: scripts/benchmark.sh [--records N] [--steps LIST] [--latency-seconds S] [--iceberg-job-args "FLAGS"]
+                           [--maintenance-args "FLAGS"]
 
-  --records N                  records per airline (default 1000000); e.g. --records 100000 for a quick run
+  --records N                  records per airline (default 1000000); e.g. --records 20000 for a quick run
+  --steps LIST                 comma-separated, in table order (default: all):
+                               datagen, iceberg-job, maintenance, kafka-connect, ceiling, latency, heap
+  --latency-seconds S          how long datagen-job writes at 20,000 records/s in the latency step (default 120)
   --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
                                "--table-property.write.parquet.compression-codec=snappy"
   --maintenance-args "FLAGS"   maintenance flags of the avro-to-iceberg-job run with maintenance on (it also
                                runs once with --maintenance false); default
                                "--maintenance.check-interval 5s --maintenance.trigger-commits 3"
 
-Results: benchmarks/target/benchmark/benchmark.{md,csv,json}, profiles.txt (JFR hot frames), the *.jfr
-recordings and every process's log.
+Results: benchmarks/target/benchmark/benchmark.{md,csv,json}, latency.png, profiles.txt (JFR hot frames), the
+*.jfr recordings and every process's log.
 USAGE
 }
 
 records=1000000
+steps=all
+latency_seconds=120
 iceberg_job_args=""
 maintenance_args=""
 while [[ $# -gt 0 ]]; do
@@ -32,6 +40,22 @@ while [[ $# -gt 0 ]]; do
         exit 2
       }
       records="$2"
+      shift 2
+      ;;
+    --steps)
+      [[ $# -ge 2 && "$2" =~ ^[a-z,-]+$ ]] || {
+        echo "error: --steps needs a comma-separated list of steps" >&2
+        exit 2
+      }
+      steps="$2"
+      shift 2
+      ;;
+    --latency-seconds)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || {
+        echo "error: --latency-seconds needs a positive number" >&2
+        exit 2
+      }
+      latency_seconds="$2"
       shift 2
       ;;
     --iceberg-job-args)
@@ -68,6 +92,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # format check are the normal build's business, not the benchmark's.
 ./mvnw -B -ntp -Pbenchmarks -pl benchmarks -am verify \
   -Dbenchmark.records="$records" \
+  -Dbenchmark.steps="$steps" \
+  -Dbenchmark.latency.seconds="$latency_seconds" \
   -Dbenchmark.iceberg-job.args="$iceberg_job_args" \
   -Dbenchmark.maintenance.args="$maintenance_args" \
   -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
@@ -78,4 +104,4 @@ results=benchmarks/target/benchmark
 echo
 cat "$results/benchmark.md"
 echo
-echo "Results: $results/benchmark.{md,csv,json}; hot frames: $results/profiles.txt"
+echo "Results: $results/benchmark.{md,csv,json}; latency plot: $results/latency.png; hot frames: $results/profiles.txt"

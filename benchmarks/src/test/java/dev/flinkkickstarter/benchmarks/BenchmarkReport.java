@@ -26,6 +26,11 @@ final class BenchmarkReport {
             Double minRatio,
             Double maxRatio) {
 
+        /** A figure next to a reference, with no target. */
+        Row(String figure, double value, String unit, String reference, double referenceValue) {
+            this(figure, value, unit, reference, referenceValue, null, null);
+        }
+
         double ratio() {
             return value / referenceValue;
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A Java process started from this JVM's own classpath: the broker, Kafka's performance tools and the
+ * A Java process, by default started from this JVM's own classpath: the broker, Kafka's performance tools and the
  * jobs each get a JVM of their own, so that one's GC and JIT work never counts against another, and a
  * profile (JFR) covers exactly one of them. Output goes to a log file next to the results.
  */
@@ -99,6 +99,7 @@ final class ChildJvm implements AutoCloseable {
         private final String mainClass;
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> arguments = new ArrayList<>();
+        private String classpath = System.getProperty("java.class.path");
         private Path log;
 
         private Builder(String name, String mainClass) {
@@ -126,6 +127,12 @@ final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /** Another classpath than this JVM's own, e.g. a third-party runtime assembled in a directory. */
+        Builder classpath(String classpath) {
+            this.classpath = checkNotNull(classpath, "classpath");
+            return this;
+        }
+
         Builder log(Path file) {
             this.log = file;
             return this;
@@ -138,7 +145,7 @@ final class ChildJvm implements AutoCloseable {
                     Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            command.add(classpath);
             command.add(mainClass);
             command.addAll(arguments);
             Files.createDirectories(log.getParent());

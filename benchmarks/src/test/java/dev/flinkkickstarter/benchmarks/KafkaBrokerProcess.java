@@ -2,7 +2,6 @@ package dev.flinkkickstarter.benchmarks;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     static KafkaBrokerProcess start(Path dir, int partitions) throws IOException, InterruptedException {
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = LocalPorts.free();
+        int controllerPort = LocalPorts.free();
         Path config = dir.resolve("server.properties");
         Files.createDirectories(dir);
         Files.writeString(
@@ -88,12 +87,6 @@ final class KafkaBrokerProcess implements AutoCloseable {
         }
         throw new IllegalStateException(
                 "The Kafka broker was not listening after " + STARTUP_TIMEOUT + broker.outputTail());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override
