@@ -5,10 +5,14 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.iceberg.io.BulkDeletionFailureException;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
+import org.apache.iceberg.io.SupportsBulkOperations;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * The job's default FileIO for local warehouses ({@link LocalFileIO}), except that once armed it fails
@@ -16,7 +20,7 @@ import org.apache.iceberg.io.PositionOutputStream;
  * property {@code io-impl}, so the job under test runs unchanged. State is static because the
  * MiniCluster runs tasks in this JVM and each task opens its own FileIO.
  */
-public class FailingOnceFileIO implements FileIO {
+public class FailingOnceFileIO implements FileIO, SupportsBulkOperations, SupportsPrefixOperations {
 
     private static final long serialVersionUID = 1L;
 
@@ -94,6 +98,21 @@ public class FailingOnceFileIO implements FileIO {
     @Override
     public void deleteFile(String path) {
         delegate.deleteFile(path);
+    }
+
+    @Override
+    public void deleteFiles(Iterable<String> paths) throws BulkDeletionFailureException {
+        delegate.deleteFiles(paths);
+    }
+
+    @Override
+    public Iterable<FileInfo> listPrefix(String prefix) {
+        return delegate.listPrefix(prefix);
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        delegate.deletePrefix(prefix);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -28,6 +29,10 @@ final class TestClusters {
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        // Iceberg's static worker pool (table scans, maintenance) keeps the context class loader of the job whose
+        // task started its threads. Here Iceberg is on the test's class path, so that pool outlives the job and
+        // serves the test's own reads afterwards; on a cluster each job loads Iceberg, and its pool, from its jar.
+        configuration.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(configuration)
                 .setNumberTaskManagers(1)
