@@ -10,21 +10,8 @@ import static dev.flinkkickstarter.common.config.FakeAwsServerExtension.GET_PARA
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,45 +34,8 @@ class SecretsNeverLoggedTest {
     @RegisterExtension
     final FakeAwsServerExtension aws = new FakeAwsServerExtension();
 
-    private final List<String> captured = new CopyOnWriteArrayList<>();
-    private final AbstractAppender appender =
-            new AbstractAppender("secrets-capture", null, null, true, Property.EMPTY_ARRAY) {
-                @Override
-                public void append(LogEvent event) {
-                    captured.add(
-                            event.getLoggerName() + " " + event.getMessage().getFormattedMessage());
-                    if (event.getThrown() != null) {
-                        captured.add(stackTrace(event.getThrown()));
-                    }
-                }
-            };
-    private Level previousRootLevel;
-    private Map<String, Appender> previousRootAppenders;
-
-    @BeforeEach
-    void captureAllLogs() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        LoggerConfig root = context.getConfiguration().getRootLogger();
-        appender.start();
-        previousRootLevel = root.getLevel();
-        // The console appender is detached meanwhile, so DEBUG does not flood the build output.
-        previousRootAppenders = Map.copyOf(root.getAppenders());
-        previousRootAppenders.keySet().forEach(root::removeAppender);
-        root.addAppender(appender, Level.DEBUG, null);
-        root.setLevel(Level.DEBUG);
-        context.updateLoggers();
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        LoggerConfig root = context.getConfiguration().getRootLogger();
-        root.removeAppender(appender.getName());
-        previousRootAppenders.values().forEach(previous -> root.addAppender(previous, null, null));
-        root.setLevel(previousRootLevel);
-        context.updateLoggers();
-        appender.stop();
-    }
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs();
 
     @Test
     void localSource() {
@@ -96,11 +46,11 @@ class SecretsNeverLoggedTest {
                     "--catalog.s3.secret-access-key", "catalog-secret-value"
                 },
                 Map.of()));
-        captured.add(settings.toString());
-        captured.add(settings.schemaRegistry().toString());
+        logs.lines().add(settings.toString());
+        logs.lines().add(settings.schemaRegistry().toString());
 
         assertNoSecretCaptured();
-        assertThat(captured).anyMatch(line -> line.contains("Override flags set"));
+        assertThat(logs.lines()).anyMatch(line -> line.contains("Override flags set"));
     }
 
     @Test
@@ -121,10 +71,10 @@ class SecretsNeverLoggedTest {
                 .failNext(GET_PARAMETERS_BY_PATH, "ThrottlingException");
 
         ClientSettings settings = ClientSettings.load(JobArguments.parse(awsArgs(aws), Map.of()));
-        captured.add(settings.toString());
+        logs.lines().add(settings.toString());
 
         assertThat(settings.consumerProperties()).containsEntry("ssl.key.password", "ssm-secret-value");
-        assertThat(captured).anyMatch(line -> line.contains("Read Secrets Manager secret " + KAFKA_SECRET));
+        assertThat(logs.lines()).anyMatch(line -> line.contains("Read Secrets Manager secret " + KAFKA_SECRET));
         assertNoSecretCaptured();
     }
 
@@ -154,22 +104,16 @@ class SecretsNeverLoggedTest {
     private void captureFailure(JobArguments args) {
         Throwable failure = catchThrowable(() -> ClientSettings.load(args));
         assertThat(failure).as("loading should fail").isNotNull();
-        captured.add(failure.toString());
-        captured.add(stackTrace(failure));
+        logs.lines().add(failure.toString());
+        logs.lines().add(CapturedLogs.stackTrace(failure));
     }
 
     private void assertNoSecretCaptured() {
-        assertThat(captured).isNotEmpty();
-        for (String line : captured) {
+        assertThat(logs.lines()).isNotEmpty();
+        for (String line : logs.lines()) {
             for (String secret : SECRET_VALUES) {
                 assertThat(line).as("a captured line or message").doesNotContain(secret);
             }
         }
-    }
-
-    private static String stackTrace(Throwable throwable) {
-        StringWriter out = new StringWriter();
-        throwable.printStackTrace(new PrintWriter(out));
-        return out.toString();
     }
 }
