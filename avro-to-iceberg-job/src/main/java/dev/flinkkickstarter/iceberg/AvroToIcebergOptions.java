@@ -84,7 +84,8 @@ final class AvroToIcebergOptions {
             TARGET_FILE_SIZE,
             WRITE_DISTRIBUTION_MODE,
             STARTING_OFFSETS,
-            DLQ_TOPIC_SUFFIX);
+            DLQ_TOPIC_SUFFIX,
+            UpsertKeys.UPSERT_TABLES);
 
     /** One input topic: where its rows go. */
     record TopicRoute(
@@ -107,13 +108,17 @@ final class AvroToIcebergOptions {
     private final DistributionMode distributionMode;
     private final String startingOffsets;
     private final String deadLetterTopicSuffix;
+    /** Only the tables a {@code --partition-spec} flag names; the others get a default. */
     private final Map<String, String> partitionSpecs;
+
     private final Map<String, String> tableProperties;
+    private final UpsertKeys upsertKeys;
 
     private AvroToIcebergOptions(JobArguments args) {
         List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
         prefixes.add(PARTITION_SPEC_PREFIX);
         prefixes.add(TABLE_PROPERTY_PREFIX);
+        prefixes.add(UpsertKeys.UPSERT_KEY_PREFIX);
         Set<String> names = new HashSet<>(FLAGS);
         names.addAll(ClientSettings.FLAGS);
         args.checkOnlyKnownFlags(names, prefixes);
@@ -179,13 +184,20 @@ final class AvroToIcebergOptions {
                 "--%s must not be empty: the DLQ would be the input topic",
                 DLQ_TOPIC_SUFFIX);
 
-        Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
-        specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
-        this.partitionSpecs = Map.copyOf(specs);
+        this.partitionSpecs = Map.copyOf(args.withPrefix(PARTITION_SPEC_PREFIX));
 
         Map<String, String> properties = new TreeMap<>(DEFAULT_TABLE_PROPERTIES);
         properties.putAll(args.withPrefix(TABLE_PROPERTY_PREFIX));
         this.tableProperties = Collections.unmodifiableMap(properties);
+
+        List<TableIdentifier> written = new ArrayList<>(tables);
+        if (flightTable != null) {
+            written.add(flightTable);
+        }
+        this.upsertKeys = UpsertKeys.parse(
+                args.getList(UpsertKeys.UPSERT_TABLES, List.of()),
+                args.withPrefix(UpsertKeys.UPSERT_KEY_PREFIX),
+                written);
     }
 
     static AvroToIcebergOptions from(JobArguments args) {
@@ -237,9 +249,19 @@ final class AvroToIcebergOptions {
         return deadLetterTopicSuffix;
     }
 
-    /** The partition spec text for {@code table}; empty means unpartitioned. */
+    /**
+     * The partition spec text for {@code table}; empty or {@code none} means unpartitioned. Without a
+     * {@code --partition-spec} flag: none for an upsert table (see {@link UpsertKeys}), else the default.
+     */
     String partitionSpec(TableIdentifier table) {
-        return partitionSpecs.getOrDefault(table.toString(), "");
+        String name = table.toString();
+        return partitionSpecs.getOrDefault(
+                name, upsertKeys.defaultPartitionSpec(table, DEFAULT_PARTITION_SPECS.getOrDefault(name, "")));
+    }
+
+    /** Which tables upsert, by which key; the others append. */
+    UpsertKeys upsertKeys() {
+        return upsertKeys;
     }
 
     /** Iceberg table properties for every table the job writes: set at creation, and on start where they differ. */
@@ -277,6 +299,6 @@ final class AvroToIcebergOptions {
                 + checkpointInterval + ", parallelism=" + parallelism + ", targetFileSizeBytes=" + targetFileSizeBytes
                 + ", distributionMode=" + distributionMode + ", startingOffsets=" + startingOffsets
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
-                + ", tableProperties=" + tableProperties + "}";
+                + ", tableProperties=" + tableProperties + ", " + upsertKeys + "}";
     }
 }
