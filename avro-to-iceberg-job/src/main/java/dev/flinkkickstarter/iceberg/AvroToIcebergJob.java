@@ -118,9 +118,10 @@ public final class AvroToIcebergJob {
             SchemaRegistryClient registry = SchemaRegistryClient.create(settings.schemaRegistry());
             RecordsToRows.Builder toRows = RecordsToRows.builder();
             options.flightTable()
-                    .ifPresent(table -> toRows.flightTableSchema(
-                            createOrEvolve(catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
-                                    .schema()));
+                    .ifPresent(table -> toRows.flightTableSchema(createOrEvolve(
+                                            catalog, table, KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA), options)
+                                    .schema())
+                            .flightKey(options.upsertKeys().key(table).orElse(null)));
             for (TopicRoute route : options.routes()) {
                 String topic = route.topic();
                 RegisteredSchema latest = registry.latest(topic + "-value");
@@ -136,7 +137,8 @@ public final class AvroToIcebergJob {
                         ConfluentAvroDecoder.create(latest.schema(), topic, settings.schemaRegistry()),
                         latest.schema(),
                         rawTable.schema(),
-                        route.flightMapping());
+                        route.flightMapping(),
+                        options.upsertKeys().key(route.table()).orElse(null));
             }
             return toRows.build();
         } finally {
@@ -150,15 +152,21 @@ public final class AvroToIcebergJob {
     private static Table createOrEvolve(
             Catalog catalog, TableIdentifier table, Schema schema, AvroToIcebergOptions options) {
         String partitionSpec = options.partitionSpec(table);
-        return IcebergTables.createOrEvolve(
+        Table created = IcebergTables.createOrEvolve(
                 catalog,
                 table,
                 schema,
                 tableSchema -> PartitionSpecs.parse(partitionSpec, tableSchema),
                 options.tableProperties());
+        options.upsertKeys().check(created, table);
+        return created;
     }
 
-    /** Iceberg's v2 sink: data files written continuously, committed once per checkpoint. */
+    /**
+     * Iceberg's v2 sink: data files written continuously, committed once per checkpoint. An upsert
+     * table's rows go to their writer by key (the sink keys the stream by the equality columns), so one
+     * writer sees every version of a key in Kafka offset order.
+     */
     private static void writeToIceberg(
             DataStream<RowData> rows,
             CatalogLoader catalogLoader,
@@ -171,6 +179,7 @@ public final class AvroToIcebergJob {
         options.parallelism().ifPresent(sink::writeParallelism);
         options.targetFileSizeBytes()
                 .ifPresent(bytes -> sink.set(FlinkWriteOptions.TARGET_FILE_SIZE_BYTES.key(), String.valueOf(bytes)));
+        options.upsertKeys().key(table).ifPresent(key -> sink.upsert(true).equalityFieldColumns(key));
         sink.append();
     }
 

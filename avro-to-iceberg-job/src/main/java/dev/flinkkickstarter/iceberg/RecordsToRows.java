@@ -11,6 +11,7 @@ import dev.flinkkickstarter.common.kafka.KafkaRecord;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.annotation.Nullable;
@@ -21,6 +22,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.iceberg.Schema;
@@ -30,6 +32,11 @@ import org.apache.iceberg.Schema;
  * table's output ({@link #rawRowsTag}), rows of the unified flight table to {@link #flightsTag()},
  * and records that cannot be decoded or converted to {@link #DEAD_LETTERS}, so one bad record never
  * stops the job. Nothing goes to the main output.
+ *
+ * <p>For an upsert table ({@link UpsertKeys}) a cancelled record becomes a {@link RowKind#DELETE}
+ * row, and so does a Kafka tombstone with a key where the key says which row it deletes ({@link
+ * KeyedDeletes}); Iceberg's upsert writer turns every other row into a delete of its key plus an
+ * insert.
  *
  * <p>One operator for all topics keeps the whole pipeline, from the Kafka source to every table's
  * writer, in one chain: no row is serialized between threads, and checkpoint barriers never wait
@@ -95,6 +102,10 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
         TopicConverter topic = converters.get(record.topic);
         checkState(topic != null, "Record from topic '%s', which this job does not read", record.topic);
         topic.recordsIn.inc();
+        if (record.value == null && record.key != null && topic.deletes.takesTombstones()) {
+            writeTombstone(topic, record, context);
+            return;
+        }
         GenericRecord decoded;
         try {
             decoded = topic.spec.decoder.decode(record.value);
@@ -111,12 +122,32 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
             if (topic.flightMapper != null) {
                 flight = topic.flightMapper.map(raw);
             }
+            if (topic.deletes.isCancelled(raw)) {
+                if (topic.spec.rawUpsert) {
+                    raw.setRowKind(RowKind.DELETE);
+                }
+                if (flight != null && topic.spec.flightUpsert) {
+                    flight.setRowKind(RowKind.DELETE);
+                }
+            }
         } catch (RuntimeException e) {
             deadLetter(topic, record, DeadLetter.CONVERSION_ERROR, e.toString(), context);
             return;
         }
         context.output(topic.spec.rawRowsTag, raw);
         if (flight != null) {
+            context.output(flightsTag, flight);
+        }
+        topic.recordsWritten.inc();
+    }
+
+    /** A tombstone deletes its key's row from the raw table, and from the flight table where the key says which. */
+    private void writeTombstone(TopicConverter topic, KafkaRecord record, Context context) {
+        GenericRowData delete = topic.deletes.tombstone(record);
+        context.output(topic.spec.rawRowsTag, delete);
+        if (topic.spec.flightTombstones) {
+            GenericRowData flight = topic.flightMapper.map(delete);
+            flight.setRowKind(RowKind.DELETE);
             context.output(flightsTag, flight);
         }
         topic.recordsWritten.inc();
@@ -143,16 +174,34 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
         @Nullable
         private final FlightMapping flightMapping;
 
+        private final boolean rawUpsert;
+        private final boolean flightUpsert;
+        /** The raw column a tombstone's key fills; null if tombstones are dead letters. */
+        @Nullable
+        private final String tombstoneKeyColumn;
+        /** Whether a tombstone also deletes from the flight table: its key columns come from the tombstone's. */
+        private final boolean flightTombstones;
+
         private TopicSpec(
                 ConfluentAvroDecoder decoder,
                 org.apache.avro.Schema readerSchema,
                 Schema rawTableSchema,
-                @Nullable FlightMapping flightMapping) {
+                @Nullable FlightMapping flightMapping,
+                @Nullable List<String> rawKey,
+                @Nullable List<String> flightKey) {
             this.decoder = decoder;
             this.readerSchemaJson = readerSchema.toString();
             this.rawTableSchema = rawTableSchema;
             this.rawRowsTag = new OutputTag<>("rows-" + decoder.topic(), AvroToIcebergJob.rowTypeInfo(rawTableSchema));
             this.flightMapping = flightMapping;
+            this.rawUpsert = rawKey != null;
+            this.flightUpsert = flightKey != null && flightMapping != null;
+            this.tombstoneKeyColumn = KeyedDeletes.tombstoneKeyColumn(rawTableSchema, rawKey);
+            this.flightTombstones = flightUpsert
+                    && tombstoneKeyColumn != null
+                    && flightKey.stream()
+                            .allMatch(column -> column.equals(FlightMapping.AIRLINE)
+                                    || flightMapping.sourceColumn(column).equals(tombstoneKeyColumn));
         }
     }
 
@@ -162,6 +211,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
         private final TopicSpec spec;
         private final AvroToRowData converter;
         private final KafkaLineage lineage;
+        private final KeyedDeletes deletes;
 
         @Nullable
         private final FlightMapping.Mapper flightMapper;
@@ -175,6 +225,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
             this.converter = AvroToRowData.forSchemas(
                     spec.rawTableSchema, new org.apache.avro.Schema.Parser().parse(spec.readerSchemaJson));
             this.lineage = KafkaLineage.in(spec.rawTableSchema);
+            this.deletes = new KeyedDeletes(spec.rawTableSchema, spec.tombstoneKeyColumn);
             this.flightMapper =
                     spec.flightMapping == null ? null : spec.flightMapping.bind(spec.rawTableSchema, flightTableSchema);
             this.recordsIn = metrics.counter("recordsIn");
@@ -191,7 +242,16 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
         @Nullable
         private Schema flightTableSchema;
 
+        @Nullable
+        private List<String> flightKey;
+
         private Builder() {}
+
+        /** The flight table's upsert key; null (the default) if it appends. */
+        Builder flightKey(@Nullable List<String> key) {
+            this.flightKey = key;
+            return this;
+        }
 
         /** The unified flight table's schema; without it, no flight rows are made. */
         Builder flightTableSchema(@Nullable Schema schema) {
@@ -205,17 +265,21 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, Void> {
          * @param decoder decodes the topic's values into records of {@code readerSchema}
          * @param readerSchema the schema {@code rawTableSchema} was derived from
          * @param flightMapping how the topic maps onto the unified table, or null if it does not
+         * @param rawKey the raw table's upsert key, or null if it appends
          */
         Builder topic(
                 ConfluentAvroDecoder decoder,
                 org.apache.avro.Schema readerSchema,
                 Schema rawTableSchema,
-                @Nullable FlightMapping flightMapping) {
+                @Nullable FlightMapping flightMapping,
+                @Nullable List<String> rawKey) {
             checkNotNull(decoder, "decoder");
             checkNotNull(readerSchema, "readerSchema");
             checkNotNull(rawTableSchema, "rawTableSchema");
             checkArgument(!topics.containsKey(decoder.topic()), "Topic '%s' is added twice", decoder.topic());
-            topics.put(decoder.topic(), new TopicSpec(decoder, readerSchema, rawTableSchema, flightMapping));
+            topics.put(
+                    decoder.topic(),
+                    new TopicSpec(decoder, readerSchema, rawTableSchema, flightMapping, rawKey, flightKey));
             return this;
         }
 
