@@ -62,7 +62,8 @@ class UpsertWriterMemoryBenchmarkITCase {
 
     @Test
     void measuresWriterHeapAgainstKeysPerCheckpoint() throws Exception {
-        Catalog catalog = IcebergCatalogs.loader(Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
+        Catalog catalog = IcebergCatalogs.loader(
+                        Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
                 .loadCatalog();
         Table table = catalog.createTable(
                 TableIdentifier.parse("bench.bookings"),
