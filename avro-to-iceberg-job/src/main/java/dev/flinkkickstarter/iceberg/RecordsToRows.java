@@ -186,7 +186,7 @@ final class RecordsToRows extends ProcessFunction<KafkaRecord, DynamicRecord> {
         try {
             raw = plan.converter().convert(decoded.record());
             plan.lineage().write(record, raw);
-            if (deletes.isCancelled(raw)) {
+            if (topic.rawKey != null && deletes.isCancelled(raw)) {
                 raw.setRowKind(RowKind.DELETE);
             }
         } catch (RuntimeException e) {

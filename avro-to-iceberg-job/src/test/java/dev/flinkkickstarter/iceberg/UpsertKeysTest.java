@@ -119,6 +119,58 @@ class UpsertKeysTest {
     }
 
     @Test
+    void withATopicPatternKeyFlagsTakeAnyTableAndAllMeansTheFlightTable() {
+        TableIdentifier oceanic = TableIdentifier.parse("airlines.oceanic");
+        AvroToIcebergOptions options = options(
+                "--topic-pattern",
+                "airline\\..*",
+                "--upsert-tables",
+                "all",
+                "--upsert-key.airlines.oceanic",
+                "booking_id");
+
+        assertThat(options.upsertKeys().key(oceanic)).contains(List.of("booking_id"));
+        assertThat(options.upsertKeys().key(FLIGHT)).contains(List.of("airline", "confirmation_code"));
+        assertThat(options.upsertKeys().isUpsert(SKY_ONE)).isFalse();
+        assertThat(options.partitionSpec(oceanic)).isEqualTo("none");
+        assertThat(options("--topic-pattern", "airline\\..*", "--upsert-tables", "airlines.sunset")
+                        .upsertKeys()
+                        .key(SUNSET))
+                .contains(List.of("reference_number"));
+        assertThatThrownBy(() -> options("--topic-pattern", "shop\\..*", "--upsert-tables", "shop.orders"))
+                .hasMessageContaining("shop.orders has no default upsert key");
+    }
+
+    @Test
+    void refusesPartitionSpecTextOutsideTheKeyForTablesTheSinkCreatesLater() {
+        assertThatThrownBy(() -> options(
+                        "--topic-pattern",
+                        "shop\\..*",
+                        "--upsert-key.shop.orders",
+                        "order_id",
+                        "--partition-spec.shop.orders",
+                        "bucket(8, order_id), day(ordered_at)"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Upsert into shop.orders by key [order_id]")
+                .hasMessageContaining("partitions by [ordered_at]");
+        assertThatThrownBy(() -> options(
+                        "--upsert-tables",
+                        "airlines.sunset",
+                        "--partition-spec.airlines.sunset",
+                        "month(departure_time)"))
+                .hasMessageContaining("partitions by [departure_time]");
+        assertThat(options(
+                                "--topic-pattern",
+                                "shop\\..*",
+                                "--upsert-key.shop.orders",
+                                "order_id",
+                                "--partition-spec.shop.orders",
+                                "bucket(8, order_id)")
+                        .partitionSpec(TableIdentifier.parse("shop.orders")))
+                .isEqualTo("bucket(8, order_id)");
+    }
+
+    @Test
     void acceptsUnpartitionedTablesAndTablesPartitionedByKeyColumns() {
         UpsertKeys keys = keys("reference,departure_time");
 
