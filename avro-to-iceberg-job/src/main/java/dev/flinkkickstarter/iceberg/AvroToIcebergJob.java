@@ -98,6 +98,7 @@ public final class AvroToIcebergJob {
                 .registry(settings.schemaRegistry())
                 .catalogLoader(catalogLoader)
                 .partitionSpecs(options.partitionSpecs())
+                .upsertKeys(options.upsertKeys())
                 .distributionMode(
                         options.distributionMode() == DistributionMode.NONE ? null : options.distributionMode());
         List<TableIdentifier> tables = prepareTables(catalogLoader, options, settings, toRows);
@@ -122,7 +123,8 @@ public final class AvroToIcebergJob {
     /**
      * Creates or evolves the unified flight table (its schema is this job's); creates each listed topic's raw table
      * that does not exist yet from its subject's latest registered schema, so that table maintenance can watch it
-     * from the start; sets the table properties on the raw tables that existed. Returns the tables that exist now.
+     * from the start; sets the table properties on the raw tables that existed; refuses an upsert table that cannot
+     * hold one row per key ({@link UpsertKeys#check}). Returns the tables that exist now.
      * A listed topic without a registered schema, and every topic found by pattern, gets its table from the sink
      * with the first row ({@link PropertiesTableCreator}).
      */
@@ -143,15 +145,19 @@ public final class AvroToIcebergJob {
                         KafkaLineage.appendTo(FlightMapping.FLIGHT_SCHEMA),
                         partitioning(catalog, flightTable, options),
                         options.tableProperties());
+                options.upsertKeys().check(table, flightTable);
                 toRows.flightTable(flightTable, table.schema(), table.spec());
                 prepared.add(flightTable);
             }
             for (TopicRoute route : options.routes()) {
                 Function<Schema, PartitionSpec> partitioning = partitioning(catalog, route.table(), options);
                 if (catalog.tableExists(route.table())) {
-                    IcebergTables.updateProperties(catalog.loadTable(route.table()), options.tableProperties());
+                    Table table = catalog.loadTable(route.table());
+                    options.upsertKeys().check(table, route.table());
+                    IcebergTables.updateProperties(table, options.tableProperties());
                     prepared.add(route.table());
                 } else if (createRawTable(catalog, registry, route, partitioning, options)) {
+                    options.upsertKeys().check(catalog.loadTable(route.table()), route.table());
                     prepared.add(route.table());
                 }
             }

@@ -101,7 +101,8 @@ final class AvroToIcebergOptions {
             STARTING_OFFSETS,
             DLQ_TOPIC_SUFFIX,
             JOB_ID,
-            DLQ_TRANSACTIONAL_ID_PREFIX);
+            DLQ_TRANSACTIONAL_ID_PREFIX,
+            UpsertKeys.UPSERT_TABLES);
 
     /** One input topic: where its rows go. */
     record TopicRoute(
@@ -130,7 +131,9 @@ final class AvroToIcebergOptions {
     private final DistributionMode distributionMode;
     private final String startingOffsets;
     private final String deadLetterTopicSuffix;
+    /** Only the tables a {@code --partition-spec} flag names; the others get a default. */
     private final Map<String, String> partitionSpecs;
+
     private final Map<String, String> tableProperties;
     private final TableMaintenanceSettings maintenance;
 
@@ -140,10 +143,13 @@ final class AvroToIcebergOptions {
     @Nullable
     private final String deadLetterTransactionalIdPrefix;
 
+    private final UpsertKeys upsertKeys;
+
     private AvroToIcebergOptions(JobArguments args) {
         List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
         prefixes.add(PARTITION_SPEC_PREFIX);
         prefixes.add(TABLE_PROPERTY_PREFIX);
+        prefixes.add(UpsertKeys.UPSERT_KEY_PREFIX);
         Set<String> names = new HashSet<>(FLAGS);
         names.addAll(ClientSettings.FLAGS);
         names.addAll(TableMaintenanceSettings.FLAGS);
@@ -232,14 +238,24 @@ final class AvroToIcebergOptions {
                 .map(prefix -> TransactionalIds.checkPrefix(prefix, DLQ_TRANSACTIONAL_ID_PREFIX))
                 .orElse(null);
 
-        Map<String, String> specs = new HashMap<>(DEFAULT_PARTITION_SPECS);
-        specs.putAll(args.withPrefix(PARTITION_SPEC_PREFIX));
-        this.partitionSpecs = Map.copyOf(specs);
+        this.partitionSpecs = Map.copyOf(args.withPrefix(PARTITION_SPEC_PREFIX));
 
         Map<String, String> properties = new TreeMap<>(DEFAULT_TABLE_PROPERTIES);
         properties.putAll(args.withPrefix(TABLE_PROPERTY_PREFIX));
         this.tableProperties = Collections.unmodifiableMap(properties);
         this.maintenance = TableMaintenanceSettings.from(args, checkpointInterval, targetFileSizeBytes);
+
+        List<TableIdentifier> known = new ArrayList<>(tables);
+        if (flightTable != null) {
+            known.add(flightTable);
+        }
+        // Topics found by pattern write tables only known when their first record arrives.
+        this.upsertKeys = UpsertKeys.parse(
+                args.getList(UpsertKeys.UPSERT_TABLES, List.of()),
+                args.withPrefix(UpsertKeys.UPSERT_KEY_PREFIX),
+                known,
+                topicPattern != null);
+        partitionSpecs().forEach(upsertKeys::checkPartitionSpecText);
     }
 
     static AvroToIcebergOptions from(JobArguments args) {
@@ -307,9 +323,16 @@ final class AvroToIcebergOptions {
         return deadLetterTopicSuffix;
     }
 
-    /** Partition spec text by table name, defaults included; a table not in it is unpartitioned. */
+    /**
+     * Partition spec text by table name, defaults included (see {@link #partitionSpec}); a table not in it is
+     * unpartitioned.
+     */
     Map<String, String> partitionSpecs() {
-        return partitionSpecs;
+        Map<String, String> specs = new HashMap<>(partitionSpecs);
+        DEFAULT_PARTITION_SPECS
+                .keySet()
+                .forEach(name -> specs.putIfAbsent(name, partitionSpec(TableIdentifier.parse(name))));
+        return Map.copyOf(specs);
     }
 
     /**
@@ -324,9 +347,19 @@ final class AvroToIcebergOptions {
         return TransactionalIds.prefix(jobId != null ? jobId : TransactionalIds.jobIdFrom(consumerGroup), "dlq");
     }
 
-    /** The partition spec text for {@code table}; empty means unpartitioned. */
+    /**
+     * The partition spec text for {@code table}; empty or {@code none} means unpartitioned. Without a
+     * {@code --partition-spec} flag: none for an upsert table (see {@link UpsertKeys}), else the default.
+     */
     String partitionSpec(TableIdentifier table) {
-        return partitionSpecs.getOrDefault(table.toString(), "");
+        String name = table.toString();
+        return partitionSpecs.getOrDefault(
+                name, upsertKeys.defaultPartitionSpec(table, DEFAULT_PARTITION_SPECS.getOrDefault(name, "")));
+    }
+
+    /** Which tables upsert, by which key; the others append. */
+    UpsertKeys upsertKeys() {
+        return upsertKeys;
     }
 
     /** Iceberg table properties for every table the job writes: set at creation, and on start where they differ. */
@@ -373,7 +406,7 @@ final class AvroToIcebergOptions {
                 + ", deadLetterTopicSuffix=" + deadLetterTopicSuffix + ", partitionSpecs=" + partitionSpecs
                 + ", tableProperties=" + Secrets.redacted(tableProperties) + ", jobId=" + jobId
                 + ", deadLetterTransactionalIdPrefix=" + deadLetterTransactionalIdPrefix + ", maintenance="
-                + maintenance
+                + maintenance + ", " + upsertKeys
                 + "}";
     }
 }

@@ -38,6 +38,8 @@ final class FlightMapping implements Serializable {
     static final String CONFIRMATION_CODE = "confirmation_code";
     static final String PRICE = "price";
     static final String AIRCRAFT = "aircraft";
+    /** Copied from the raw column of the same name, where the airline's schema has it. */
+    static final String CANCELLED = UpsertKeys.CANCELLED_COLUMN;
 
     /** Unified prices: US dollars with cents, wide enough for any ticket. */
     static final Types.DecimalType PRICE_TYPE = Types.DecimalType.of(10, 2);
@@ -54,7 +56,8 @@ final class FlightMapping implements Serializable {
             Types.NestedField.optional(7, FLIGHT_NUMBER, Types.StringType.get(), "Flight number"),
             Types.NestedField.optional(8, CONFIRMATION_CODE, Types.StringType.get(), "Booking confirmation code"),
             Types.NestedField.optional(9, PRICE, PRICE_TYPE, "Price paid, US dollars"),
-            Types.NestedField.optional(10, AIRCRAFT, Types.StringType.get(), "Aircraft type"));
+            Types.NestedField.optional(10, AIRCRAFT, Types.StringType.get(), "Aircraft type"),
+            Types.NestedField.optional(11, CANCELLED, Types.BooleanType.get(), "True for a cancellation"));
 
     static final FlightMapping SKY_ONE = new FlightMapping(
             "Sky One",
@@ -100,6 +103,11 @@ final class FlightMapping implements Serializable {
         return mapping;
     }
 
+    /** The raw column that fills unified column {@code unifiedColumn}: a mapped one, else the same name. */
+    String sourceColumn(String unifiedColumn) {
+        return sourceColumns.getOrDefault(unifiedColumn, unifiedColumn);
+    }
+
     @Override
     public String toString() {
         return "FlightMapping{" + airline + "}";
@@ -125,7 +133,7 @@ final class FlightMapping implements Serializable {
                 continue;
             }
             // Lineage columns and columns added to the unified table later copy a same-named raw column.
-            String source = sourceColumns.getOrDefault(column.name(), column.name());
+            String source = sourceColumn(column.name());
             Types.NestedField sourceColumn = rawSchema.findField(source);
             if (sourceColumn == null) {
                 checkArgument(

@@ -9,6 +9,7 @@ import dev.flinkkickstarter.common.config.JobArguments;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.datagen.Airline;
+import dev.flinkkickstarter.datagen.BookingChanges;
 import dev.flinkkickstarter.datagen.FlightGenerator;
 import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
@@ -76,6 +77,7 @@ final class FlightPipeline {
     private final Map<String, SerializationSchema<?>> serializers = new HashMap<>();
     private Catalog catalog;
     private long nextIndex;
+    private BookingChanges changes = BookingChanges.NONE;
 
     FlightPipeline(KafkaClusterExtension kafka, SchemaRegistryExtension registry, String prefix, Path warehouse) {
         this.kafka = kafka;
@@ -85,6 +87,12 @@ final class FlightPipeline {
         this.sunsetTopic = prefix + ".sunset";
         this.warehouse = warehouse;
         catalogFlags.put("warehouse", warehouse.toUri().toString());
+    }
+
+    /** Produce bookings with these updates and cancellations of earlier ones from now on. */
+    FlightPipeline withChanges(BookingChanges bookingChanges) {
+        this.changes = bookingChanges;
+        return this;
     }
 
     /** Use another catalog than the default hadoop one on the warehouse directory. */
@@ -143,7 +151,12 @@ final class FlightPipeline {
 
     private <T extends SpecificRecordBase> Produced<SpecificRecordBase> send(
             KafkaProducer<byte[], byte[]> producer, Airline<T> airline, String topic, long index) {
-        T record = new FlightGenerator<>(airline, 42L, FIRST_DEPARTURE).map(index);
+        return send(producer, airline, topic, new FlightGenerator<>(airline, 42L, FIRST_DEPARTURE, changes).map(index));
+    }
+
+    /** Produces {@code record} keyed by its booking reference, as datagen does, and waits for the ack. */
+    <T extends SpecificRecordBase> Produced<SpecificRecordBase> send(
+            KafkaProducer<byte[], byte[]> producer, Airline<T> airline, String topic, T record) {
         @SuppressWarnings("unchecked") // one serializer per topic, of that topic's airline's record class
         SerializationSchema<T> serializer = (SerializationSchema<T>) serializers.computeIfAbsent(
                 topic, t -> ConfluentAvro.serializer(airline.recordClass(), t, registrySettings()));
@@ -194,6 +207,13 @@ final class FlightPipeline {
                 org.apache.avro.Schema.Field.NULL_DEFAULT_VALUE));
         return org.apache.avro.Schema.createRecord(
                 schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
+    /** Produces a tombstone (null value) with {@code key}; its {@link Produced#record()} is null. */
+    static Produced<SpecificRecordBase> sendTombstone(
+            KafkaProducer<byte[], byte[]> producer, String topic, byte[] key) {
+        RecordMetadata metadata = sendRaw(producer, new ProducerRecord<>(topic, key, null));
+        return new Produced<>(null, topic, metadata.partition(), metadata.offset(), key, null);
     }
 
     static RecordMetadata sendRaw(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record) {

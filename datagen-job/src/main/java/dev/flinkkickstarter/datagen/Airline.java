@@ -123,6 +123,7 @@ public final class Airline<T extends SpecificRecordBase> implements Serializable
                 .setTicketPrice(booking.price())
                 .setAircraft(booking.aircraft())
                 .setBookingAgencyEmail(booking.agencyEmail())
+                .setCancelled(booking.cancelled())
                 .build();
     }
 
@@ -138,6 +139,7 @@ public final class Airline<T extends SpecificRecordBase> implements Serializable
                 .setReferenceNumber(booking.reference())
                 .setTotalPrice(booking.price())
                 .setAircraftDetails(booking.aircraft())
+                .setCancelled(booking.cancelled())
                 .build();
     }
 }

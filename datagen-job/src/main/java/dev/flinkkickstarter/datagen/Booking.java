@@ -3,7 +3,10 @@ package dev.flinkkickstarter.datagen;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** The facts of one booking; each airline publishes them in its own shape. */
+/**
+ * The facts of one booking; each airline publishes them in its own shape. {@code cancelled} marks a
+ * cancellation of the booking with this {@code reference}.
+ */
 record Booking(
         String customerEmail,
         Instant departureTime,
@@ -15,4 +18,5 @@ record Booking(
         String reference,
         BigDecimal price,
         String aircraft,
-        String agencyEmail) {}
+        String agencyEmail,
+        boolean cancelled) {}

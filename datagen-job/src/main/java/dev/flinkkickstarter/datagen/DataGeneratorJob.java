@@ -100,7 +100,7 @@ public final class DataGeneratorJob {
                 ? RateLimiterStrategy.perSecond(options.recordsPerSecond().getAsDouble())
                 : RateLimiterStrategy.noOp();
         return new DataGeneratorSource<>(
-                new FlightGenerator<>(airline, options.seed(), options.departuresFrom()),
+                new FlightGenerator<>(airline, options.seed(), options.departuresFrom(), options.changes()),
                 options.maxRecords().orElse(Long.MAX_VALUE), // as good as endless
                 rateLimit,
                 new AvroTypeInfo<>(airline.recordClass()));

@@ -41,6 +41,8 @@ public final class DataGeneratorOptions {
     public static final String PARALLELISM = "parallelism";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
+    public static final String UPDATE_RATIO = "update-ratio";
+    public static final String CANCEL_RATIO = "cancel-ratio";
 
     public static final double DEFAULT_RECORDS_PER_SECOND = 10;
     public static final String DEFAULT_JOB_ID = "datagen";
@@ -64,6 +66,7 @@ public final class DataGeneratorOptions {
     private final Optional<Duration> transactionTimeout;
     private final OptionalInt parallelism;
     private final Duration checkpointInterval;
+    private final BookingChanges changes;
 
     private DataGeneratorOptions(JobArguments args) {
         this.airlines = parseAirlines(args);
@@ -86,6 +89,7 @@ public final class DataGeneratorOptions {
         this.parallelism =
                 args.get(PARALLELISM).isPresent() ? OptionalInt.of(args.getInt(PARALLELISM, 0)) : OptionalInt.empty();
         this.checkpointInterval = args.getDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        this.changes = parseChanges(args);
         sanityCheck();
     }
 
@@ -106,7 +110,9 @@ public final class DataGeneratorOptions {
                 TRANSACTION_TIMEOUT,
                 PARALLELISM,
                 CHECKPOINT_INTERVAL,
-                JOB_ID));
+                JOB_ID,
+                UPDATE_RATIO,
+                CANCEL_RATIO));
         Airline.all().forEach(airline -> known.add(topicFlag(airline)));
         args.checkOnlyKnownFlags(known, ClientSettings.FLAG_PREFIXES);
         return new DataGeneratorOptions(args);
@@ -177,6 +183,11 @@ public final class DataGeneratorOptions {
 
     public Duration checkpointInterval() {
         return checkpointInterval;
+    }
+
+    /** How many records update or cancel an earlier booking instead of making a new one. */
+    public BookingChanges changes() {
+        return changes;
     }
 
     private void sanityCheck() {
@@ -254,6 +265,23 @@ public final class DataGeneratorOptions {
         }
     }
 
+    private static BookingChanges parseChanges(JobArguments args) {
+        double updateRatio = args.getDouble(UPDATE_RATIO, 0);
+        double cancelRatio = args.getDouble(CANCEL_RATIO, 0);
+        checkArgument(
+                updateRatio >= 0 && updateRatio < 1, "--%s must be in [0, 1) but was %s", UPDATE_RATIO, updateRatio);
+        checkArgument(
+                cancelRatio >= 0 && cancelRatio < 1, "--%s must be in [0, 1) but was %s", CANCEL_RATIO, cancelRatio);
+        checkArgument(
+                updateRatio + cancelRatio < 1,
+                "--%s (%s) plus --%s (%s) must be below 1, or no record would make a new booking",
+                UPDATE_RATIO,
+                updateRatio,
+                CANCEL_RATIO,
+                cancelRatio);
+        return new BookingChanges(updateRatio, cancelRatio);
+    }
+
     private static DeliveryGuarantee parseDeliveryGuarantee(JobArguments args) {
         String value =
                 args.getOrDefault(DELIVERY_GUARANTEE, "exactly-once").trim().toLowerCase(Locale.ROOT);
@@ -278,6 +306,8 @@ public final class DataGeneratorOptions {
                 + ", transactionalIdPrefixes="
                 + airlines.stream().map(this::transactionalIdPrefix).toList()
                 + ", checkpointInterval=" + checkpointInterval
+                + ", updateRatio=" + changes.updateRatio()
+                + ", cancelRatio=" + changes.cancelRatio()
                 + "}";
     }
 }

@@ -8,7 +8,8 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**
  * The {@link GeneratorFunction} behind the job's {@code DataGeneratorSource}: record {@code n} of
- * an airline is booking {@code n} in that airline's shape.
+ * an airline is booking {@code n} (a new booking, or a change of an earlier one) in that airline's
+ * shape.
  */
 public final class FlightGenerator<T extends SpecificRecordBase> implements GeneratorFunction<Long, T> {
 
@@ -23,8 +24,16 @@ public final class FlightGenerator<T extends SpecificRecordBase> implements Gene
      *     days from here
      */
     public FlightGenerator(Airline<T> airline, long seed, Instant firstDeparture) {
+        this(airline, seed, firstDeparture, BookingChanges.NONE);
+    }
+
+    /**
+     * @param changes how many records update or cancel an earlier booking (same key, see {@link
+     *     Airline#key})
+     */
+    public FlightGenerator(Airline<T> airline, long seed, Instant firstDeparture, BookingChanges changes) {
         this.airline = checkNotNull(airline, "airline");
-        this.bookings = new BookingGenerator(airline.designator(), seed, firstDeparture);
+        this.bookings = new BookingGenerator(airline.designator(), seed, firstDeparture, changes);
     }
 
     @Override

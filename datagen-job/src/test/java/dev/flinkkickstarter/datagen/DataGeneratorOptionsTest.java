@@ -35,6 +35,7 @@ class DataGeneratorOptionsTest {
         assertThat(options.transactionTimeout()).isEmpty();
         assertThat(options.parallelism()).isEmpty();
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.changes()).isEqualTo(BookingChanges.NONE);
     }
 
     @Test
@@ -52,6 +53,8 @@ class DataGeneratorOptionsTest {
                 "--sunset-topic", "sun",
                 "--parallelism", "3",
                 "--checkpoint-interval", "30s",
+                "--update-ratio", "0.25",
+                "--cancel-ratio", "0.05",
                 // Client settings flags are known too.
                 "--bootstrap-servers", "localhost:1234",
                 "--producer.linger.ms", "5");
@@ -69,6 +72,7 @@ class DataGeneratorOptionsTest {
         assertThat(options.topic(Airline.SUNSET)).isEqualTo("sun");
         assertThat(options.parallelism()).hasValue(3);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.changes()).isEqualTo(new BookingChanges(0.25, 0.05));
     }
 
     @Test
@@ -110,6 +114,13 @@ class DataGeneratorOptionsTest {
         assertThatThrownBy(() -> parse("--checkpoint-interval", "0s")).hasMessageContaining("--checkpoint-interval");
         assertThatThrownBy(() -> parse("--skyone-topic", "flights", "--sunset-topic", "flights"))
                 .hasMessageContaining("flights");
+        assertThatThrownBy(() -> parse("--update-ratio", "-0.1")).hasMessageContaining("--update-ratio");
+        assertThatThrownBy(() -> parse("--update-ratio", "1")).hasMessageContaining("--update-ratio");
+        assertThatThrownBy(() -> parse("--cancel-ratio", "NaN")).hasMessageContaining("--cancel-ratio");
+        assertThatThrownBy(() -> parse("--update-ratio", "0.6", "--cancel-ratio", "0.4"))
+                .hasMessageContaining("--update-ratio")
+                .hasMessageContaining("--cancel-ratio")
+                .hasMessageContaining("below 1");
     }
 
     @Test

@@ -35,16 +35,21 @@ class FlightGeneratorTest {
     private static final Instant FIRST_DEPARTURE = Instant.parse("2026-12-01T00:00:00Z");
     private static final Instant LAST_DEPARTURE =
             FIRST_DEPARTURE.plus(Duration.ofDays(BookingGenerator.DEPARTURE_WINDOW_DAYS));
+    private static final BookingChanges CHANGES = new BookingChanges(0.2, 0.1);
     private static final Set<String> AIRPORTS =
             Airport.ALL.stream().map(Airport::iataCode).collect(Collectors.toSet());
 
     private static List<SkyOneFlight> skyOne;
     private static List<SunsetFlight> sunset;
+    private static List<SkyOneFlight> skyOneWithChanges;
+    private static List<SunsetFlight> sunsetWithChanges;
 
     @BeforeAll
     static void generate() {
         skyOne = generate(Airline.SKY_ONE, SEED, RECORDS);
         sunset = generate(Airline.SUNSET, SEED, RECORDS);
+        skyOneWithChanges = generate(Airline.SKY_ONE, SEED, RECORDS, CHANGES);
+        sunsetWithChanges = generate(Airline.SUNSET, SEED, RECORDS, CHANGES);
     }
 
     @Test
@@ -180,6 +185,98 @@ class FlightGeneratorTest {
     }
 
     @Test
+    void withChangesTheNewBookingsStayAsTheyWere() {
+        BookingGenerator bookings = bookings(Airline.SUNSET, CHANGES);
+        List<SunsetFlight> changed = sunsetWithChanges;
+        int newBookings = 0;
+        for (int index = 0; index < RECORDS; index++) {
+            if (bookings.kind(index) == BookingGenerator.Kind.NEW) {
+                assertThat(changed.get(index)).isEqualTo(sunset.get(index));
+                newBookings++;
+            }
+        }
+        assertThat(newBookings).isEqualTo(count(bookings, BookingGenerator.Kind.NEW));
+        assertThat(changed.get(0)).as("the first record has nothing to change").isEqualTo(sunset.get(0));
+    }
+
+    @Test
+    void changesComeInTheGivenRatios() {
+        BookingGenerator bookings = bookings(Airline.SKY_ONE, CHANGES);
+        // The seed fixes the draws, so these bounds never flake; 1% is ~20 standard deviations here.
+        assertThat(count(bookings, BookingGenerator.Kind.UPDATE) / (double) RECORDS)
+                .isBetween(CHANGES.updateRatio() - 0.01, CHANGES.updateRatio() + 0.01);
+        assertThat(count(bookings, BookingGenerator.Kind.CANCELLATION) / (double) RECORDS)
+                .isBetween(CHANGES.cancelRatio() - 0.01, CHANGES.cancelRatio() + 0.01);
+        assertThat(count(bookings(Airline.SKY_ONE, BookingChanges.NONE), BookingGenerator.Kind.NEW))
+                .isEqualTo(RECORDS);
+    }
+
+    @Test
+    void anUpdateResendsAnEarlierBookingsKeyWithANewPriceAndTime() {
+        BookingGenerator bookings = bookings(Airline.SUNSET, CHANGES);
+        List<SunsetFlight> changed = sunsetWithChanges;
+        int repriced = 0;
+        for (int index = 0; index < RECORDS; index++) {
+            if (bookings.kind(index) != BookingGenerator.Kind.UPDATE) {
+                continue;
+            }
+            SunsetFlight update = changed.get(index);
+            long booked = bookings.bookingIndex(index);
+            assertThat(booked).isLessThan(index);
+            assertThat(bookings.kind(booked)).isEqualTo(BookingGenerator.Kind.NEW);
+            SunsetFlight original = sunset.get((int) booked);
+            assertThat(Airline.SUNSET.key(update)).isEqualTo(Airline.SUNSET.key(original));
+            // The same passenger on the same route, re-timed and re-priced.
+            assertThat(update.getCustomerEmailAddress()).isEqualTo(original.getCustomerEmailAddress());
+            assertThat(update.getDepartureAirport()).isEqualTo(original.getDepartureAirport());
+            assertThat(update.getArrivalAirport()).isEqualTo(original.getArrivalAirport());
+            assertThat(update.getFlightId()).isEqualTo(original.getFlightId());
+            assertThat(update.getFlightDuration()).isEqualTo(original.getFlightDuration());
+            assertThat(Duration.between(update.getDepartureTime(), update.getArrivalTime()))
+                    .isEqualTo(Duration.ofMinutes(update.getFlightDuration()));
+            assertThat(update.getDepartureTime()).isBetween(FIRST_DEPARTURE, LAST_DEPARTURE);
+            assertThat(update.getTotalPrice().scale()).isEqualTo(2);
+            assertThat(update.getTotalPrice().precision()).isLessThanOrEqualTo(10);
+            assertThat(update.getTotalPrice()).isPositive();
+            assertThat(update.getCancelled()).isFalse();
+            if (!update.getTotalPrice().equals(original.getTotalPrice())
+                    && !update.getDepartureTime().equals(original.getDepartureTime())) {
+                repriced++;
+            }
+        }
+        assertThat(repriced).isGreaterThan(count(bookings, BookingGenerator.Kind.UPDATE) * 9 / 10);
+    }
+
+    @Test
+    void aCancellationIsTheEarlierBookingMarkedCancelled() {
+        BookingGenerator bookings = bookings(Airline.SKY_ONE, CHANGES);
+        List<SkyOneFlight> changed = skyOneWithChanges;
+        for (int index = 0; index < RECORDS; index++) {
+            SkyOneFlight flight = changed.get(index);
+            if (bookings.kind(index) != BookingGenerator.Kind.CANCELLATION) {
+                assertThat(flight.getCancelled()).isFalse();
+                continue;
+            }
+            SkyOneFlight original = skyOne.get((int) bookings.bookingIndex(index));
+            assertThat(flight.getCancelled()).isTrue();
+            assertThat(SkyOneFlight.newBuilder(flight).setCancelled(false).build())
+                    .isEqualTo(original);
+        }
+    }
+
+    @Test
+    void changesAreTheSameForTheSameSeedWhicheverSubtaskMakesThem() {
+        FlightGenerator<SkyOneFlight> generator =
+                new FlightGenerator<>(Airline.SKY_ONE, SEED, FIRST_DEPARTURE, CHANGES);
+        for (long index = RECORDS - 1; index >= 0; index -= 97) {
+            assertThat(generator.map(index)).isEqualTo(skyOneWithChanges.get((int) index));
+        }
+        assertThat(generate(Airline.SKY_ONE, SEED, 1_000, CHANGES)).isEqualTo(skyOneWithChanges.subList(0, 1_000));
+        assertThat(generate(Airline.SKY_ONE, SEED + 1, 1_000, CHANGES))
+                .isNotEqualTo(skyOneWithChanges.subList(0, 1_000));
+    }
+
+    @Test
     void unknownAirlinesAreRejectedWithTheKnownNames() {
         assertThat(Airline.named(" SkyOne ")).isSameAs(Airline.SKY_ONE);
         assertThatThrownBy(() -> Airline.named("oceanic"))
@@ -189,12 +286,31 @@ class FlightGeneratorTest {
     }
 
     private static <T extends SpecificRecordBase> List<T> generate(Airline<T> airline, long seed, int count) {
-        FlightGenerator<T> generator = new FlightGenerator<>(airline, seed, FIRST_DEPARTURE);
+        return generate(airline, seed, count, BookingChanges.NONE);
+    }
+
+    private static <T extends SpecificRecordBase> List<T> generate(
+            Airline<T> airline, long seed, int count, BookingChanges changes) {
+        FlightGenerator<T> generator = new FlightGenerator<>(airline, seed, FIRST_DEPARTURE, changes);
         List<T> records = new ArrayList<>(count);
         for (long index = 0; index < count; index++) {
             records.add(generator.map(index));
         }
         return records;
+    }
+
+    private static BookingGenerator bookings(Airline<?> airline, BookingChanges changes) {
+        return new BookingGenerator(airline.designator(), SEED, FIRST_DEPARTURE, changes);
+    }
+
+    private static int count(BookingGenerator bookings, BookingGenerator.Kind kind) {
+        int count = 0;
+        for (int index = 0; index < RECORDS; index++) {
+            if (bookings.kind(index) == kind) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static <T extends SpecificRecordBase> T roundTrip(T record, Class<T> type) throws IOException {

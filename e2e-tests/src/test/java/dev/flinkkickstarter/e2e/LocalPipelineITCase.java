@@ -152,6 +152,102 @@ class LocalPipelineITCase {
         cancel(ingestion);
     }
 
+    /**
+     * One upsert table through {@code flink run}: datagen re-prices and cancels bookings, the raw table appends
+     * every version (with its Kafka offset), and the upserting flight table must hold exactly the latest version
+     * of each booking that is not cancelled, which the raw table tells.
+     */
+    @Test
+    void anUpsertTableHoldsTheLatestVersionOfEachBooking() {
+        int records = 1000;
+        String topic = "e2e.upsert.sunset";
+        String datagen = STACK.submit(
+                "datagen",
+                "--airlines",
+                "sunset",
+                "--max-records",
+                String.valueOf(records),
+                "--records-per-second",
+                "unlimited",
+                "--update-ratio",
+                "0.3",
+                "--cancel-ratio",
+                "0.1",
+                "--seed",
+                "13",
+                "--checkpoint-interval",
+                "2s",
+                "--sunset-topic",
+                topic,
+                "--transactional-id-prefix",
+                "e2e-upsert");
+        awaitSubjects(topic + "-value");
+        String warehouseUri =
+                STACK.stateDir().resolve("warehouse-upsert").toUri().toString();
+        String ingestion = STACK.submit(
+                "iceberg",
+                "--checkpoint-interval",
+                "2s",
+                "--warehouse",
+                warehouseUri,
+                "--topics",
+                topic,
+                "--table-mapping",
+                topic + "=" + SUNSET,
+                "--flight-mapping",
+                topic + "=sunset",
+                "--upsert-tables",
+                FLIGHT,
+                "--consumer.group.id",
+                "e2e-upsert");
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+
+        await("every record in the append-only raw table")
+                .atMost(ROWS_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    failIfFailed(datagen, ingestion);
+                    return warehouse.rowCount(SUNSET) >= records;
+                });
+        awaitState(datagen, "FINISHED");
+        long checkpoints = STACK.completedCheckpoints(ingestion);
+        await("two more checkpoints of the ingestion job")
+                .atMost(STATE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> STACK.completedCheckpoints(ingestion) >= checkpoints + 2);
+
+        List<Record> versions = warehouse.rows(SUNSET);
+        assertThat(versions).as("rows of the append-only %s", SUNSET).hasSize(records);
+        // A key always lands in one Kafka partition, so its latest version has the highest offset.
+        Map<Object, Record> latest = versions.stream()
+                .collect(Collectors.toMap(
+                        row -> row.getField(KEYS.get(SUNSET)),
+                        row -> row,
+                        (a, b) -> (Long) a.getField("kafka_offset") > (Long) b.getField("kafka_offset") ? a : b));
+        Map<Object, Record> expected = latest.entrySet().stream()
+                .filter(entry -> !Boolean.TRUE.equals(entry.getValue().getField("cancelled")))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(latest).as("updated bookings make fewer keys than records").hasSizeLessThan(records);
+        assertThat(expected).as("cancelled bookings").hasSizeLessThan(latest.size());
+
+        List<Record> flights = warehouse.rows(FLIGHT);
+        assertThat(flights.stream().map(row -> row.getField("confirmation_code")))
+                .as("one row per booking that is not cancelled in %s", FLIGHT)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Record flight : flights) {
+            Record version = expected.get(flight.getField("confirmation_code"));
+            assertThat(flight.getField("kafka_offset"))
+                    .as("offset of %s", flight.getField("confirmation_code"))
+                    .isEqualTo(version.getField("kafka_offset"));
+            assertThat(flight.getField("price")).isEqualTo(version.getField("total_price"));
+            assertThat(flight.getField("departure_time")).isEqualTo(version.getField("departure_time"));
+        }
+        assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
+
+        cancel(ingestion);
+    }
+
     private static void awaitSubjects(String... subjects) {
         await("schema registry subjects " + List.of(subjects))
                 .atMost(STATE_TIMEOUT)

@@ -3,6 +3,8 @@ package dev.flinkkickstarter.common.iceberg;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +36,29 @@ public final class PartitionSpecs {
             addTerm(builder, term.trim(), spec);
         }
         return builder.build();
+    }
+
+    /**
+     * The columns {@code spec} partitions by, by name, without a schema: for checks on tables that do not exist
+     * yet. Terms that do not parse are left to {@link #parse}, which names them.
+     */
+    public static List<String> sourceColumns(String spec) {
+        checkNotNull(spec, "spec");
+        String trimmed = spec.trim();
+        List<String> columns = new ArrayList<>();
+        if (trimmed.isEmpty() || trimmed.equalsIgnoreCase("none")) {
+            return columns;
+        }
+        for (String term : trimmed.split(",(?![^(]*\\))")) {
+            String text = term.trim();
+            Matcher matcher = TRANSFORM.matcher(text);
+            if (COLUMN.matcher(text).matches()) {
+                columns.add(text);
+            } else if (matcher.matches()) {
+                columns.add(matcher.group(3));
+            }
+        }
+        return columns;
     }
 
     private static void addTerm(PartitionSpec.Builder builder, String term, String spec) {
