@@ -14,7 +14,7 @@ Usage: scripts/benchmark.sh [--records N] [--steps LIST] [--latency-seconds S] [
 
   --records N                  records per airline (default 1000000); e.g. --records 20000 for a quick run
   --steps LIST                 comma-separated, in table order (default: all):
-                               datagen, iceberg-job, maintenance, kafka-connect, ceiling, latency, heap
+                               datagen, iceberg-job, maintenance, upsert, kafka-connect, ceiling, latency, heap
   --latency-seconds S          how long datagen-job writes at 20,000 records/s in the latency step (default 120)
   --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
                                "--table-property.write.parquet.compression-codec=snappy"

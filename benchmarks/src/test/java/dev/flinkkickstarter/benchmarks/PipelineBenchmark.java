@@ -142,6 +142,7 @@ class PipelineBenchmark {
         steps.put("datagen", this::datagenNextToProducerPerformance);
         steps.put("iceberg-job", this::icebergJobNextToConsumerPerformance);
         steps.put("maintenance", this::icebergJobWithAndWithoutMaintenance);
+        steps.put("upsert", this::icebergJobUpsertNextToAppend);
         steps.put("kafka-connect", this::icebergJobNextToKafkaConnect);
         steps.put("ceiling", this::icebergJobNextToWriteCeiling);
         steps.put("latency", this::commitLatency);
@@ -335,6 +336,27 @@ class PipelineBenchmark {
                 null));
         notes.add("Maintenance step: flags " + String.join(" ", maintenanceArgs)
                 + "; data files = the three tables' current snapshots when the last row was committed.");
+    }
+
+    /**
+     * The whole job with every table upserting by its default key (equality deletes; tables unpartitioned, as upsert
+     * keys do not hold the departure time) next to the same job appending into unpartitioned tables.
+     */
+    private void icebergJobUpsertNextToAppend(BenchmarkReport report) throws Exception {
+        prefilledTopics();
+        JobRun upsert =
+                runIcebergJob("avro-to-iceberg-job, upsert", "upsert", true, "none", List.of("--upsert-tables", "all"));
+        JobRun append = runIcebergJob("avro-to-iceberg-job, append, unpartitioned", "append", true, "none", List.of());
+        report.add(new Row(
+                upsert.name(),
+                upsert.recordsPerSecond(),
+                "records/s",
+                append.name(),
+                append.recordsPerSecond(),
+                null,
+                null));
+        notes.add("Upsert step: every booking key is new (datagen without --update-ratio), so the figure is the cost of"
+                + " keyed writing (equality deletes, rows shuffled by key), not of updates.");
     }
 
     private static long dataFiles(String label) throws Exception {
@@ -673,9 +695,17 @@ class PipelineBenchmark {
     /** The same with {@code jobArgs} added to the job's flags. */
     private JobRun runIcebergJob(String name, String label, boolean flightTable, List<String> jobArgs)
             throws Exception {
+        return runIcebergJob(name, label, flightTable, "month", jobArgs);
+    }
+
+    /** The same with tables partitioned by {@code partitionUnit} of the departure time ({@code none}: unpartitioned). */
+    private JobRun runIcebergJob(
+            String name, String label, boolean flightTable, String partitionUnit, List<String> jobArgs)
+            throws Exception {
         recordLoad(name);
         REGISTRY.resetRequestCount();
-        try (ChildJvm job = icebergJob(name, label, INPUT_TOPICS, flightTable, "month", JOB_HEAP_MB, true, jobArgs)) {
+        try (ChildJvm job =
+                icebergJob(name, label, INPUT_TOPICS, flightTable, partitionUnit, JOB_HEAP_MB, true, jobArgs)) {
             long started = awaitRunning(job, name);
             long finished =
                     awaitCommitted(job, name, label, flightTable, recordsPerAirline * INPUT_TOPICS.size(), JOB_TIMEOUT);
@@ -744,9 +774,9 @@ class PipelineBenchmark {
                 CHECKPOINT_INTERVAL.toSeconds() + "s",
                 // The job's default is month partitions; day partitions meet ~180 departure days in the generated
                 // data, and every writer then holds ~180 open Parquet files per table (see the heap step).
-                "--partition-spec." + RAW_TABLES.get(0) + "=" + partitionUnit + "(" + DEPARTURE_COLUMNS.get(0) + ")",
-                "--partition-spec." + RAW_TABLES.get(1) + "=" + partitionUnit + "(" + DEPARTURE_COLUMNS.get(1) + ")",
-                "--partition-spec." + FLIGHT_TABLE + "=" + partitionUnit + "(departure_time)"));
+                "--partition-spec." + RAW_TABLES.get(0) + "=" + partitionSpec(partitionUnit, DEPARTURE_COLUMNS.get(0)),
+                "--partition-spec." + RAW_TABLES.get(1) + "=" + partitionSpec(partitionUnit, DEPARTURE_COLUMNS.get(1)),
+                "--partition-spec." + FLIGHT_TABLE + "=" + partitionSpec(partitionUnit, "departure_time")));
         if (!flightTable) {
             args.add("--flight-table");
             args.add("none");
@@ -756,6 +786,11 @@ class PipelineBenchmark {
         return jobJvm(name, "dev.flinkkickstarter.iceberg.AvroToIcebergJob", heapMb, profile)
                 .arguments(args)
                 .start();
+    }
+
+    /** {@code unit(column)}, or {@code none} for unpartitioned tables (upsert keys leave out the departure time). */
+    private static String partitionSpec(String unit, String column) {
+        return unit.equals("none") ? "none" : unit + "(" + column + ")";
     }
 
     /** When the job reached RUNNING (its clock starts there). */
