@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
@@ -28,6 +29,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -228,6 +230,7 @@ class LocalPipelineITCase {
 
         // v2 and v1 records alternate on the topic: the job switches writer schema record by record.
         Map<String, String> tiersByConfirmation = new HashMap<>();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 STACK.kafkaBootstrapServers(),
@@ -242,11 +245,14 @@ class LocalPipelineITCase {
                 String tier = "tier-" + i % 3;
                 v2Record.put(LOYALTY_TIER, tier);
                 tiersByConfirmation.put("EVOV2" + i, tier);
-                producer.send(confluentRecord(skyoneTopic, v2Id, v2Record));
-                producer.send(
-                        confluentRecord(skyoneTopic, v1.path("id").asInt(), skyOneFlight(v1Schema, "EVOV1" + i, i)));
+                sends.add(producer.send(confluentRecord(skyoneTopic, v2Id, v2Record)));
+                sends.add(producer.send(
+                        confluentRecord(skyoneTopic, v1.path("id").asInt(), skyOneFlight(v1Schema, "EVOV1" + i, i))));
             }
             producer.flush();
+        }
+        for (Future<RecordMetadata> send : sends) {
+            send.get(); // throws if the broker did not take the record
         }
 
         int expectedRows = perAirline + 2 * perVersion;
