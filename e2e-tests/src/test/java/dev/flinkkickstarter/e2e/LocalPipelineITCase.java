@@ -3,12 +3,34 @@ package dev.flinkkickstarter.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkkickstarter.localruntime.IcebergWarehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.apache.avro.Conversions;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,6 +54,9 @@ class LocalPipelineITCase {
     private static final String FLIGHT = "airlines.flight";
     /** Each raw table's unique key (the booking reference, also the Kafka key). */
     private static final Map<String, String> KEYS = Map.of(SKYONE, "confirmation", SUNSET, "reference_number");
+
+    /** The optional field v2 of the Sky One value schema adds. */
+    private static final String LOYALTY_TIER = "loyalty_tier";
 
     private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STATE_TIMEOUT = Duration.ofMinutes(2);
@@ -246,6 +271,172 @@ class LocalPipelineITCase {
         assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
 
         cancel(ingestion);
+    }
+
+    @Test
+    void addsTheFieldOfAVersionRegisteredWhileTheJobRuns() throws Exception {
+        // Topics, warehouse and consumer group of its own: independent of the other tests.
+        int perAirline = 200;
+        int perVersion = 100;
+        String skyoneTopic = "e2e.evolution.skyone";
+        String sunsetTopic = "e2e.evolution.sunset";
+        String subject = skyoneTopic + "-value";
+        String datagen = STACK.submit(
+                "datagen",
+                "--max-records",
+                String.valueOf(perAirline),
+                "--records-per-second",
+                "unlimited",
+                "--seed",
+                "13",
+                "--checkpoint-interval",
+                "2s",
+                "--skyone-topic",
+                skyoneTopic,
+                "--sunset-topic",
+                sunsetTopic,
+                "--transactional-id-prefix",
+                "e2e-evolution");
+        awaitSubjects(subject, sunsetTopic + "-value");
+        String warehouseUri =
+                STACK.stateDir().resolve("warehouse-evolution").toUri().toString();
+        String ingestion = STACK.submit(
+                "iceberg",
+                "--checkpoint-interval",
+                "2s",
+                "--warehouse",
+                warehouseUri,
+                "--topics",
+                skyoneTopic + "," + sunsetTopic,
+                "--table-mapping",
+                skyoneTopic + "=" + SKYONE + "," + sunsetTopic + "=" + SUNSET,
+                "--flight-mapping",
+                skyoneTopic + "=skyone," + sunsetTopic + "=sunset",
+                "--consumer.group.id",
+                "e2e-evolution");
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+        // The job has written datagen's v1 rows before v2 exists: the new version arrives while it runs.
+        awaitRowCount(warehouse, SKYONE, perAirline, datagen, ingestion);
+
+        JsonNode v1 = STACK.latestSchemaVersion(subject);
+        Schema v1Schema = new Schema.Parser().parse(v1.path("schema").asText());
+        Schema v2Schema = withOptionalString(v1Schema, LOYALTY_TIER);
+        int v2Id = STACK.registerSchema(subject, v2Schema.toString());
+        assertThat(v2Id).as("id of v2").isNotEqualTo(v1.path("id").asInt());
+
+        // v2 and v1 records alternate on the topic: the job switches writer schema record by record.
+        Map<String, String> tiersByConfirmation = new HashMap<>();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                STACK.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class))) {
+            for (int i = 0; i < perVersion; i++) {
+                GenericRecord v2Record = skyOneFlight(v2Schema, "EVOV2" + i, i);
+                String tier = "tier-" + i % 3;
+                v2Record.put(LOYALTY_TIER, tier);
+                tiersByConfirmation.put("EVOV2" + i, tier);
+                sends.add(producer.send(confluentRecord(skyoneTopic, v2Id, v2Record)));
+                sends.add(producer.send(
+                        confluentRecord(skyoneTopic, v1.path("id").asInt(), skyOneFlight(v1Schema, "EVOV1" + i, i))));
+            }
+            producer.flush();
+        }
+        for (Future<RecordMetadata> send : sends) {
+            send.get(); // throws if the broker did not take the record
+        }
+
+        int expectedRows = perAirline + 2 * perVersion;
+        awaitRowCount(warehouse, SKYONE, expectedRows, datagen, ingestion);
+        long checkpoints = STACK.completedCheckpoints(ingestion);
+        await("two more checkpoints of the ingestion job")
+                .atMost(STATE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> STACK.completedCheckpoints(ingestion) >= checkpoints + 2);
+
+        List<Record> rows = warehouse.rows(SKYONE);
+        assertThat(rows).as("rows in %s", SKYONE).hasSize(expectedRows);
+        assertThat(rows.get(0).struct().field(LOYALTY_TIER))
+                .as("column %s of %s", LOYALTY_TIER, SKYONE)
+                .isNotNull()
+                .satisfies(column -> assertThat(column.isOptional()).isTrue());
+        Map<Object, Object> tiersInTable = rows.stream()
+                .filter(row -> row.getField(LOYALTY_TIER) != null)
+                .collect(Collectors.toMap(row -> row.getField("confirmation"), row -> row.getField(LOYALTY_TIER)));
+        assertThat(tiersInTable).as("%s values in %s", LOYALTY_TIER, SKYONE).isEqualTo(Map.copyOf(tiersByConfirmation));
+        assertThat(rows.stream().filter(row -> row.getField(LOYALTY_TIER) == null))
+                .as("rows written with v1 (datagen's and the interleaved ones), null in %s", LOYALTY_TIER)
+                .hasSize(perAirline + perVersion);
+        assertThat(STACK.jobState(ingestion)).as("ingestion job state").isEqualTo("RUNNING");
+
+        cancel(ingestion);
+    }
+
+    /** {@code schema} plus an optional string field, default null: a compatible new version. */
+    private static Schema withOptionalString(Schema schema, String name) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field field : schema.getFields()) {
+            fields.add(new Schema.Field(field, field.schema()));
+        }
+        fields.add(new Schema.Field(
+                name,
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                "Added while the ingestion job runs.",
+                Schema.Field.NULL_DEFAULT_VALUE));
+        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
+    /** A valid Sky One booking with every field of the v1 schema; any further field stays null. */
+    private static GenericRecord skyOneFlight(Schema schema, String confirmation, int index) {
+        long departure = Instant.parse("2026-06-01T08:00:00Z").toEpochMilli() + index * 60_000L;
+        Schema.Field price = schema.getField("ticket_price");
+        return new GenericRecordBuilder(schema)
+                .set("email_address", "passenger" + index + "@example.com")
+                .set("flight_departure_time", departure)
+                .set("iata_departure_code", "ATL")
+                .set("flight_arrival_time", departure + Duration.ofHours(2).toMillis())
+                .set("iata_arrival_code", "LAX")
+                .set("flight_number", "SKY" + (1000 + index))
+                .set("confirmation", confirmation)
+                .set(
+                        price,
+                        new Conversions.DecimalConversion()
+                                .toBytes(
+                                        new BigDecimal("199.99"),
+                                        price.schema(),
+                                        price.schema().getLogicalType()))
+                .set("aircraft", "Airbus A320neo")
+                .set("booking_agency_email", "agency@example.com")
+                .build();
+    }
+
+    /** Confluent wire format: magic byte 0, the 4-byte big-endian schema id, the Avro binary body. */
+    private static ProducerRecord<byte[], byte[]> confluentRecord(String topic, int schemaId, GenericRecord value)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(0);
+        bytes.write(ByteBuffer.allocate(Integer.BYTES).putInt(schemaId).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(value.getSchema()).write(value, encoder);
+        encoder.flush();
+        String key = value.get("confirmation").toString();
+        return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes.toByteArray());
+    }
+
+    private static void awaitRowCount(
+            IcebergWarehouse warehouse, String table, long rows, String datagen, String ingestion) {
+        await(rows + " Iceberg rows in " + table)
+                .atMost(ROWS_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    failIfFailed(datagen, ingestion);
+                    return warehouse.exists(table) && warehouse.rowCount(table) >= rows;
+                });
     }
 
     private static void awaitSubjects(String... subjects) {

@@ -60,6 +60,7 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger scriptRuns = new AtomicInteger();
+    private int kafkaPort;
     private int flinkRestPort;
     private int registryPort;
     private int s3Port;
@@ -85,6 +86,7 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
         deleteRecursively(stateDir);
         deleteRecursively(scriptOutputDir);
         int[] ports = freePorts(7);
+        kafkaPort = ports[0];
         flinkRestPort = ports[3];
         registryPort = ports[2];
         s3Port = ports[5];
@@ -96,7 +98,7 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
                 "--state-dir",
                 stateDir.toString(),
                 "--kafka-port",
-                String.valueOf(ports[0]),
+                String.valueOf(kafkaPort),
                 "--kafka-controller-port",
                 String.valueOf(ports[1]),
                 "--registry-port",
@@ -208,9 +210,32 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
 
     Set<String> registrySubjects() {
         Set<String> subjects = new HashSet<>();
-        getJson(URI.create("http://localhost:" + registryPort + "/apis/ccompat/v7/subjects"))
-                .forEach(subject -> subjects.add(subject.asText()));
+        getJson(registryUrl("/subjects")).forEach(subject -> subjects.add(subject.asText()));
         return subjects;
+    }
+
+    /** The latest version of {@code subject} as the registry's Confluent API answers it (id, schema, ...). */
+    JsonNode latestSchemaVersion(String subject) {
+        return getJson(registryUrl("/subjects/" + subject + "/versions/latest"));
+    }
+
+    /** Registers {@code schema} (Avro JSON) under {@code subject}, as a producer would, and returns its id. */
+    int registerSchema(String subject, String schema) {
+        try {
+            String body = json.writeValueAsString(Map.of("schema", schema));
+            return json.readTree(send(HttpRequest.newBuilder(registryUrl("/subjects/" + subject + "/versions"))
+                            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build()))
+                    .path("id")
+                    .asInt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String kafkaBootstrapServers() {
+        return "localhost:" + kafkaPort;
     }
 
     Path stateDir() {
@@ -249,6 +274,10 @@ final class LocalStackExtension implements BeforeAllCallback, AfterAllCallback, 
                     .sorted()
                     .toList();
         }
+    }
+
+    private URI registryUrl(String path) {
+        return URI.create("http://localhost:" + registryPort + "/apis/ccompat/v7" + path);
     }
 
     private URI flinkUrl(String path) {
