@@ -223,7 +223,10 @@ class ConfluentClientInteropITCase {
         return produced;
     }
 
-    /** A flight as the Node script takes and gives it: longs as numbers, decimals as {@code {"$bytes": b64}}. */
+    /**
+     * A flight as the Node script takes and gives it: longs as numbers, booleans as booleans, decimals as {@code
+     * {"$bytes": b64}}.
+     */
     private static JsonNode toJson(SpecificRecordBase flight) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         for (Schema.Field field : flight.getSchema().getFields()) {
@@ -238,6 +241,8 @@ class ConfluentClientInteropITCase {
                                         .encodeToString(decimal.unscaledValue().toByteArray()));
             } else if (value instanceof Number number) {
                 json.put(field.name(), number.longValue());
+            } else if (value instanceof Boolean bool) {
+                json.put(field.name(), bool);
             } else {
                 json.put(field.name(), String.valueOf(value));
             }
