@@ -57,7 +57,19 @@ expect() {
   fi
 }
 
-tf() { echo "$FIXTURES/terraform-$1"; }
+# A terraform case: its own files over the valid case's providers.tf, the provider pins that every case shares
+# unless it breaks them itself.
+CASES="$(mktemp -d)"
+trap 'rm -rf "$CASES"' EXIT
+tf() {
+  local dir="$CASES/terraform-$1"
+  if [[ ! -d "$dir" ]]; then
+    mkdir -p "$dir"
+    cp "$FIXTURES/terraform-valid/providers.tf" "$dir/"
+    cp "$FIXTURES/terraform-$1/"* "$dir/"
+  fi
+  echo "$dir"
+}
 
 # terraform: parse, references, contract.
 expect 0 "1 secrets and 1 SSM parameters match" -- terraform --terraform-dir "$(tf valid)" --contract "$CONTRACT"
