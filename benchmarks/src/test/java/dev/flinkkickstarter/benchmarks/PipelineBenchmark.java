@@ -783,7 +783,7 @@ class PipelineBenchmark {
         }
         args.addAll(jobArgs);
         args.addAll(icebergJobArgs);
-        return jobJvm(name, "dev.flinkkickstarter.iceberg.AvroToIcebergJob", heapMb, profile)
+        return jobJvm(name, "dev.flinkkickstarter.avrotoiceberg.AvroToIcebergJob", heapMb, profile)
                 .arguments(args)
                 .start();
     }
