@@ -155,6 +155,7 @@ public final class AvroToIcebergJob {
                     Table table = catalog.loadTable(route.table());
                     options.upsertKeys().check(table, route.table());
                     IcebergTables.updateProperties(table, options.tableProperties());
+                    IcebergTables.ensureMainBranch(table);
                     prepared.add(route.table());
                 } else if (createRawTable(catalog, registry, route, partitioning, options)) {
                     options.upsertKeys().check(catalog.loadTable(route.table()), route.table());

@@ -11,14 +11,17 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
@@ -67,6 +70,7 @@ public final class IcebergTables {
         Table table = catalog.loadTable(identifier);
         evolve(table, schema);
         updateProperties(table, tableProperties);
+        ensureMainBranch(table);
         return table;
     }
 
@@ -91,9 +95,45 @@ public final class IcebergTables {
         Map<String, String> properties = new HashMap<>(tableProperties);
         // v2: row-level deletes and sequence numbers, what every current engine reads and writes.
         properties.putIfAbsent(TableProperties.FORMAT_VERSION, "2");
-        Table table = catalog.createTable(identifier, schema, spec, properties);
+        // The table is created with an empty first snapshot, so that its main branch exists from its first metadata
+        // on: see ensureMainBranch for why no writer may be left to create it.
+        Transaction creation = catalog.newCreateTableTransaction(identifier, schema, spec, properties);
+        creation.newFastAppend().commit();
+        try {
+            creation.commitTransaction();
+        } catch (CommitFailedException e) {
+            if (catalog.tableExists(identifier)) {
+                throw new AlreadyExistsException(e, "Table was created concurrently: %s", identifier);
+            }
+            throw e;
+        }
+        Table table = catalog.loadTable(identifier);
         LOG.info("Created Iceberg table {} with schema {} and partition spec {}", identifier, schema, table.spec());
         return table;
+    }
+
+    /**
+     * Gives {@code table} its main branch (an empty snapshot) if it has none, i.e. if nothing was ever committed to
+     * it. Iceberg 1.11's dynamic sink creates a missing branch from each writer subtask that meets the table, and a
+     * subtask whose cached metadata predates another subtask's creation of it fails with "Ref main already exists"
+     * (the IllegalArgumentException of {@code createBranch}, which the sink's {@code TableUpdater} does not catch):
+     * one job restart on every table that starts empty. A branch that exists before the job runs leaves the sink
+     * nothing to create.
+     */
+    public static void ensureMainBranch(Table table) {
+        checkNotNull(table, "table");
+        if (table.refs().containsKey(SnapshotRef.MAIN_BRANCH)) {
+            return;
+        }
+        try {
+            table.manageSnapshots().createBranch(SnapshotRef.MAIN_BRANCH).commit();
+            LOG.info("Created the main branch of Iceberg table {} (an empty snapshot)", table.name());
+        } catch (CommitFailedException | IllegalArgumentException e) {
+            table.refresh();
+            if (!table.refs().containsKey(SnapshotRef.MAIN_BRANCH)) {
+                throw e;
+            }
+        }
     }
 
     /**

@@ -8,9 +8,11 @@ import java.util.Map;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,30 @@ class IcebergTablesTest {
         assertThat(table.spec().fields())
                 .singleElement()
                 .satisfies(field -> assertThat(field.name()).isEqualTo("departure_time_day"));
+    }
+
+    @Test
+    void createsTablesWithTheirMainBranchSoThatNoWriterHasToCreateIt() {
+        Table table = IcebergTables.create(catalog, BOOKINGS, V1, PartitionSpec.unpartitioned(), Map.of());
+
+        assertThat(table.refs()).containsKey(SnapshotRef.MAIN_BRANCH);
+        assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "0");
+        assertThatThrownBy(() -> IcebergTables.create(catalog, BOOKINGS, V1, PartitionSpec.unpartitioned(), Map.of()))
+                .isInstanceOf(AlreadyExistsException.class);
+    }
+
+    @Test
+    void givesAnExistingTableWithoutSnapshotsItsMainBranchOnce() {
+        catalog.createTable(BOOKINGS, V1); // as another tool or an older release of the job creates it
+        assertThat(catalog.loadTable(BOOKINGS).refs()).doesNotContainKey(SnapshotRef.MAIN_BRANCH);
+
+        IcebergTables.createOrEvolve(catalog, BOOKINGS, V1, s -> PartitionSpec.unpartitioned(), Map.of());
+        Table table = catalog.loadTable(BOOKINGS);
+        assertThat(table.refs()).containsKey(SnapshotRef.MAIN_BRANCH);
+        int metadataVersions = metadataLog(table);
+
+        IcebergTables.ensureMainBranch(table);
+        assertThat(metadataLog(catalog.loadTable(BOOKINGS))).isEqualTo(metadataVersions);
     }
 
     @Test
