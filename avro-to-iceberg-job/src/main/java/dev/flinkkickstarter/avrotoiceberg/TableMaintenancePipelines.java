@@ -3,7 +3,13 @@ package dev.flinkkickstarter.avrotoiceberg;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -27,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * so a compaction racing an ingestion commit retries or fails as a whole, never half-applied; the
  * maintenance tasks of one table never run at the same time (Iceberg's lock, held by the job's own
  * coordinator: no lock server). Per table, Iceberg's operators log each run and report Flink metrics
- * under {@code maintenance.tableName.<table>.taskName.<task>}.
+ * under {@code maintenance.tableName.<table>.taskName.<task>}; one {@link ExpiredSnapshotsReport} for all tables
+ * adds the count of expired snapshots, which Iceberg does not report.
  */
 final class TableMaintenancePipelines {
 
@@ -72,6 +79,24 @@ final class TableMaintenancePipelines {
                             .usePrefixListing(listsByPrefix(tableLoader)))
                     .append();
         }
+        if (!tables.isEmpty()) {
+            env.fromSource(
+                            ticks(settings.checkInterval()),
+                            WatermarkStrategy.noWatermarks(),
+                            "Maintenance report ticks")
+                    .uid("maintenance-report-ticks")
+                    .setParallelism(1)
+                    .process(new ExpiredSnapshotsReport(catalogLoader, List.copyOf(tables)))
+                    .name("Expired snapshots report")
+                    .uid("maintenance-expired-snapshots-report")
+                    .setParallelism(1);
+        }
+    }
+
+    /** One tick per {@code interval}, for as long as the job runs. */
+    private static DataGeneratorSource<Long> ticks(Duration interval) {
+        return new DataGeneratorSource<>(
+                index -> index, Long.MAX_VALUE, RateLimiterStrategy.perSecond(1.0 / interval.toSeconds()), Types.LONG);
     }
 
     private static RewriteDataFiles.Builder compaction(TableMaintenanceSettings settings) {

@@ -4,6 +4,7 @@ import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.assertFlightTabl
 import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.assertRawTableMatches;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkkickstarter.testing.CapturedLogs;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.io.IOException;
@@ -20,15 +21,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,6 +85,9 @@ class TableMaintenanceITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestClusters.miniCluster();
+
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(Level.INFO);
 
     @TempDir
     Path warehouse;
@@ -153,7 +161,8 @@ class TableMaintenanceITCase {
                 for (TableIdentifier identifier : tables.all()) {
                     Table table = pipeline.catalog().loadTable(identifier);
                     for (Snapshot snapshot : table.snapshots()) {
-                        if (DataOperations.APPEND.equals(snapshot.operation())) {
+                        if (DataOperations.APPEND.equals(snapshot.operation())
+                                && snapshot.summary().containsKey("flink.job-id")) { // not the table's empty first
                             ingestionCommits
                                     .computeIfAbsent(identifier, unused -> new HashSet<>())
                                     .add(snapshot.snapshotId());
@@ -185,6 +194,14 @@ class TableMaintenanceITCase {
             assertThat(mostSnapshots.get(table))
                     .as("most snapshots of %s over the run", table)
                     .isLessThanOrEqualTo(MAX_SNAPSHOTS);
+            // Every v2 snapshot takes the next sequence number: all ever committed minus those left went.
+            Table loaded = pipeline.catalog().loadTable(table);
+            long expired =
+                    ((HasTableOperations) loaded).operations().current().lastSequenceNumber() - snapshotCount(loaded);
+            assertThat(reportedExpiredSnapshots(table))
+                    .as("expired snapshots of %s the job reported, of %s expired", table, expired)
+                    .isPositive()
+                    .isLessThanOrEqualTo(expired);
         }
         assertRawTableMatches(pipeline.rows(tables.skyOne()), flights.skyOne());
         assertRawTableMatches(pipeline.rows(tables.sunset()), flights.sunset());
@@ -320,6 +337,20 @@ class TableMaintenanceITCase {
             filesPerPartition.merge(task.spec().partitionToPath(task.file().partition()), 1, Integer::sum);
         }
         return filesPerPartition.values().stream().max(Integer::compare).orElse(0);
+    }
+
+    /** The sum of the job's "Expired N snapshots of Iceberg table T" log lines for {@code table}. */
+    private long reportedExpiredSnapshots(TableIdentifier table) {
+        Pattern line = Pattern.compile(ExpiredSnapshotsReport.class.getName()
+                + " Expired (\\d+) snapshots of Iceberg table " + Pattern.quote(table.toString()) + ":.*");
+        long reported = 0;
+        for (String captured : logs.lines()) {
+            Matcher matcher = line.matcher(captured);
+            if (matcher.matches()) {
+                reported += Long.parseLong(matcher.group(1));
+            }
+        }
+        return reported;
     }
 
     private static int snapshotCount(Table table) {

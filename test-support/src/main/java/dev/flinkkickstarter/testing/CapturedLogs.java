@@ -1,4 +1,4 @@
-package dev.flinkkickstarter.common.config;
+package dev.flinkkickstarter.testing;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,10 +18,12 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Captures every log event of a test at DEBUG (logger name, formatted message, stack trace of any
- * throwable) instead of printing it, so a test can assert what would have reached a log file.
+ * Captures every log event of a test at DEBUG, or at the level given (logger name, formatted message, stack
+ * trace of any throwable) instead of printing it, so a test can assert what would have reached a log file.
  */
 public final class CapturedLogs implements BeforeEachCallback, AfterEachCallback {
+
+    private final Level level;
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender =
@@ -37,6 +39,16 @@ public final class CapturedLogs implements BeforeEachCallback, AfterEachCallback
     private Level previousRootLevel;
     private Map<String, Appender> previousRootAppenders;
 
+    /** Captures everything down to DEBUG: to prove what no log line may hold. */
+    public CapturedLogs() {
+        this(Level.DEBUG);
+    }
+
+    /** Captures events of {@code level} and above: for long runs, where DEBUG would be too much. */
+    public CapturedLogs(Level level) {
+        this.level = level;
+    }
+
     /** Every captured line so far; tests may add their own (toString, messages) to check them alike. */
     public List<String> lines() {
         return lines;
@@ -48,11 +60,11 @@ public final class CapturedLogs implements BeforeEachCallback, AfterEachCallback
         LoggerConfig root = logging.getConfiguration().getRootLogger();
         appender.start();
         previousRootLevel = root.getLevel();
-        // The console appender is detached meanwhile, so DEBUG does not flood the build output.
+        // The console appender is detached meanwhile, so the capture does not flood the build output.
         previousRootAppenders = Map.copyOf(root.getAppenders());
         previousRootAppenders.keySet().forEach(root::removeAppender);
-        root.addAppender(appender, Level.DEBUG, null);
-        root.setLevel(Level.DEBUG);
+        root.addAppender(appender, level, null);
+        root.setLevel(level);
         logging.updateLoggers();
     }
 

@@ -9,6 +9,7 @@ import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings.Target;
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import dev.flinkkickstarter.common.kafka.BrokerTransactionLimit;
+import dev.flinkkickstarter.testing.CapturedLogs;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,6 +10,7 @@ import static dev.flinkkickstarter.common.config.FakeAwsServerExtension.GET_PARA
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.flinkkickstarter.testing.CapturedLogs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
