@@ -4,7 +4,7 @@
 # datagen-job (at-least-once and exactly-once) and avro-to-iceberg-job (each in a local MiniCluster in its own
 # JVM, profiled with JFR); Iceberg's Kafka Connect sink in a standalone Connect worker; Iceberg's own writer on
 # rows held in memory (the write ceiling); the end-to-end latency at a steady rate (with a plot); the smallest heap
-# the job needs. Prints one table of figures, references, ratios and targets; see the README's "Benchmarks" section.
+# the job needs. Prints one table of figures, references, ratios and targets; see benchmarks/README.md.
 set -euo pipefail
 
 usage() {

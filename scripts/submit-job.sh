@@ -21,7 +21,7 @@ Unless the job flags set them (or choose --config-source aws), the local stack's
   --warehouse file://<state dir>/warehouse   (iceberg only, unless the stack runs with --warehouse s3:
       --catalog-type rest --catalog.uri <its REST catalog> --catalog.io-impl S3FileIO
       --catalog.s3.endpoint <its S3 API> --catalog.s3.path-style-access true)
-Job flags: see the job's section in the README.
+Job flags: see datagen-job/README.md and avro-to-iceberg-job/README.md.
 
   --state-dir DIR   the local stack's state dir (default .local/; env LOCAL_STACK_DIR)
   -h, --help        this help
