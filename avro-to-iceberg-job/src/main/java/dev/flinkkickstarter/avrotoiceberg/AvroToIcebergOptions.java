@@ -34,8 +34,8 @@ final class AvroToIcebergOptions {
     static final String TOPICS = "topics";
     static final String TOPIC_PATTERN = "topic-pattern";
     static final String PARTITION_DISCOVERY_INTERVAL = "partition-discovery-interval";
-    static final String TABLE_NAME_TEMPLATE = "table-name-template";
-    static final String TABLE_MAPPING = "table-mapping";
+    static final String TABLE_NAME_TEMPLATE = TopicRouter.TABLE_NAME_TEMPLATE;
+    static final String TABLE_MAPPING = TopicRouter.TABLE_MAPPING;
     static final String FLIGHT_TABLE = "flight-table";
     static final String FLIGHT_MAPPING = "flight-mapping";
     static final String CATALOG_TYPE = "catalog-type";
@@ -48,8 +48,7 @@ final class AvroToIcebergOptions {
     static final String DLQ_TOPIC_SUFFIX = "dlq-topic-suffix";
     static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
     static final String DLQ_TRANSACTIONAL_ID_PREFIX = "dlq-transactional-id-prefix";
-    /** {@code --partition-spec.<namespace.table>=<spec>}, e.g. {@code --partition-spec.airlines.flight=day(departure_time)}. */
-    static final String PARTITION_SPEC_PREFIX = "partition-spec.";
+    static final String PARTITION_SPEC_PREFIX = TablePartitioning.FLAG_PREFIX;
     /** {@code --table-property.<key>=<value>}: an Iceberg table property for every table the job writes. */
     static final String TABLE_PROPERTY_PREFIX = "table-property.";
 
@@ -59,7 +58,7 @@ final class AvroToIcebergOptions {
     /** New topics matching {@code --topic-pattern}, and new partitions of any input topic, are found this often. */
     static final Duration DEFAULT_PARTITION_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
 
-    static final String DEFAULT_FLIGHT_TABLE = "airlines.flight";
+    static final String DEFAULT_FLIGHT_TABLE = FlightMapping.DEFAULT_TABLE;
     static final List<String> DEFAULT_FLIGHT_MAPPINGS = List.of("airline.skyone=skyone", "airline.sunset=sunset");
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
     static final String DEFAULT_DLQ_TOPIC_SUFFIX = ".dlq";
@@ -104,10 +103,6 @@ final class AvroToIcebergOptions {
             DLQ_TRANSACTIONAL_ID_PREFIX,
             UpsertKeys.UPSERT_TABLES);
 
-    /** One input topic: where its rows go. */
-    record TopicRoute(
-            String topic, TableIdentifier table, @Nullable FlightMapping flightMapping) {}
-
     private final List<TopicRoute> routes;
 
     @Nullable
@@ -146,18 +141,7 @@ final class AvroToIcebergOptions {
     private final UpsertKeys upsertKeys;
 
     private AvroToIcebergOptions(JobArguments args) {
-        List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
-        prefixes.add(PARTITION_SPEC_PREFIX);
-        prefixes.add(TABLE_PROPERTY_PREFIX);
-        prefixes.add(UpsertKeys.UPSERT_KEY_PREFIX);
-        Set<String> names = new HashSet<>(FLAGS);
-        names.addAll(ClientSettings.FLAGS);
-        names.addAll(TableMaintenanceSettings.FLAGS);
-        args.checkOnlyKnownFlags(names, prefixes);
-
-        this.topicPattern = args.get(TOPIC_PATTERN)
-                .map(pattern ->
-                        parse(TOPIC_PATTERN, pattern, "a Java regular expression", () -> Pattern.compile(pattern)))
+        this.topicPattern = args.getParsed(TOPIC_PATTERN, Pattern::compile, "a Java regular expression")
                 .orElse(null);
         checkArgument(
                 topicPattern == null || args.get(TOPICS).isEmpty(),
@@ -193,36 +177,23 @@ final class AvroToIcebergOptions {
                 tableMapping.keySet());
         this.routes = List.copyOf(routeList);
         this.partitionDiscoveryInterval =
-                args.getDuration(PARTITION_DISCOVERY_INTERVAL, DEFAULT_PARTITION_DISCOVERY_INTERVAL);
-        checkArgument(
-                !partitionDiscoveryInterval.isNegative() && !partitionDiscoveryInterval.isZero(),
-                "--%s must be positive",
-                PARTITION_DISCOVERY_INTERVAL);
+                args.getPositiveDuration(PARTITION_DISCOVERY_INTERVAL, DEFAULT_PARTITION_DISCOVERY_INTERVAL);
 
         Map<String, String> catalog = new HashMap<>();
         args.get(CATALOG_TYPE).ifPresent(type -> catalog.put(IcebergCatalogs.TYPE, type));
         args.get(WAREHOUSE).ifPresent(warehouse -> catalog.put(IcebergCatalogs.WAREHOUSE, warehouse));
         this.catalogOverrides = Map.copyOf(catalog);
 
-        this.checkpointInterval = args.getDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
-        checkArgument(
-                !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
-                "--%s must be positive: the tables are only committed on checkpoints",
-                CHECKPOINT_INTERVAL);
-        int parallelismValue = args.getInt(PARALLELISM, -1);
-        checkArgument(parallelismValue == -1 || parallelismValue > 0, "--%s must be positive", PARALLELISM);
-        this.parallelism = parallelismValue == -1 ? null : parallelismValue;
-        this.targetFileSizeBytes = args.get(TARGET_FILE_SIZE)
-                .map(size -> parse(
-                        TARGET_FILE_SIZE,
-                        size,
-                        "a size such as 128mb",
-                        () -> MemorySize.parse(size).getBytes()))
+        this.checkpointInterval = args.getPositiveDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        this.parallelism = args.getPositiveInt(PARALLELISM).orElse(null);
+        this.targetFileSizeBytes = args.getParsed(
+                        TARGET_FILE_SIZE, size -> MemorySize.parse(size).getBytes(), "a size such as 128mb")
                 .orElse(null);
-        this.distributionMode = args.get(WRITE_DISTRIBUTION_MODE)
-                .map(mode -> parse(
-                        WRITE_DISTRIBUTION_MODE, mode, "none, hash or range", () -> DistributionMode.fromName(mode)))
-                .orElse(DistributionMode.NONE);
+        this.distributionMode = args.getChoice(
+                WRITE_DISTRIBUTION_MODE,
+                List.of(DistributionMode.values()),
+                DistributionMode::modeName,
+                DistributionMode.NONE);
         this.startingOffsets = args.getOrDefault(STARTING_OFFSETS, KafkaSources.COMMITTED);
         KafkaSources.startingOffsets(startingOffsets); // validate now, with the flag's name in view
         this.deadLetterTopicSuffix = args.getOrDefault(DLQ_TOPIC_SUFFIX, DEFAULT_DLQ_TOPIC_SUFFIX);
@@ -258,7 +229,19 @@ final class AvroToIcebergOptions {
         partitionSpecs().forEach(upsertKeys::checkPartitionSpecText);
     }
 
+    /**
+     * Parses the job's flags from {@code args}, rejecting any flag that neither this job nor {@link ClientSettings}
+     * knows: a misspelt flag must not silently fall back to a default.
+     */
     static AvroToIcebergOptions from(JobArguments args) {
+        List<String> prefixes = new ArrayList<>(ClientSettings.FLAG_PREFIXES);
+        prefixes.add(PARTITION_SPEC_PREFIX);
+        prefixes.add(TABLE_PROPERTY_PREFIX);
+        prefixes.add(UpsertKeys.UPSERT_KEY_PREFIX);
+        Set<String> names = new HashSet<>(FLAGS);
+        names.addAll(ClientSettings.FLAGS);
+        names.addAll(TableMaintenanceSettings.FLAGS);
+        args.checkOnlyKnownFlags(names, prefixes);
         return new AvroToIcebergOptions(args);
     }
 
@@ -382,18 +365,6 @@ final class AvroToIcebergOptions {
                     item.substring(0, equals).trim(), item.substring(equals + 1).trim());
         }
         return pairs;
-    }
-
-    private interface Parser<T> {
-        T parse();
-    }
-
-    private static <T> T parse(String flag, String value, String expected, Parser<T> parser) {
-        try {
-            return parser.parse();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--" + flag + " must be " + expected + " but was '" + value + "'", e);
-        }
     }
 
     @Override

@@ -28,6 +28,9 @@ final class FlightMapping implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The unified table unless {@code --flight-table} names another. */
+    static final String DEFAULT_TABLE = "airlines.flight";
+
     static final String AIRLINE = "airline";
     static final String EMAIL = "email_address";
     static final String DEPARTURE_TIME = "departure_time";

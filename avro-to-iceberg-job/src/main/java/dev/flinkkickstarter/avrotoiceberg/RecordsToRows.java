@@ -2,7 +2,6 @@ package dev.flinkkickstarter.avrotoiceberg;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.flinkkickstarter.avrotoiceberg.AvroToIcebergOptions.TopicRoute;
 import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
 import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.DecodeMetrics;

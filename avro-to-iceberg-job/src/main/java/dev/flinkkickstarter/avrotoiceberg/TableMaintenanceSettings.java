@@ -81,9 +81,8 @@ final class TableMaintenanceSettings {
                 "--%s must be whole seconds, at least 1s, but was %s",
                 CHECK_INTERVAL,
                 checkInterval);
-        this.triggerCommits = args.getInt(TRIGGER_COMMITS, DEFAULT_TRIGGER_COMMITS);
-        checkArgument(triggerCommits > 0, "--%s must be positive", TRIGGER_COMMITS);
-        this.triggerInterval = positive(args, TRIGGER_INTERVAL, DEFAULT_TRIGGER_INTERVAL);
+        this.triggerCommits = args.getPositiveInt(TRIGGER_COMMITS, DEFAULT_TRIGGER_COMMITS);
+        this.triggerInterval = args.getPositiveDuration(TRIGGER_INTERVAL, DEFAULT_TRIGGER_INTERVAL);
         this.keepSnapshots = args.getInt(KEEP_SNAPSHOTS, DEFAULT_KEEP_SNAPSHOTS);
         checkArgument(
                 keepSnapshots >= MIN_KEEP_SNAPSHOTS,
@@ -91,7 +90,7 @@ final class TableMaintenanceSettings {
                         + " from the snapshots, and must not find it expired",
                 KEEP_SNAPSHOTS,
                 MIN_KEEP_SNAPSHOTS);
-        this.snapshotMaxAge = positive(args, SNAPSHOT_MAX_AGE, DEFAULT_SNAPSHOT_MAX_AGE);
+        this.snapshotMaxAge = args.getPositiveDuration(SNAPSHOT_MAX_AGE, DEFAULT_SNAPSHOT_MAX_AGE);
         this.orphanMinAge = args.getDuration(ORPHAN_MIN_AGE, DEFAULT_ORPHAN_MIN_AGE);
         Duration floor = checkpointInterval.multipliedBy(ORPHAN_MIN_AGE_CHECKPOINTS);
         checkArgument(
@@ -101,7 +100,7 @@ final class TableMaintenanceSettings {
                 ORPHAN_MIN_AGE,
                 ORPHAN_MIN_AGE_CHECKPOINTS,
                 floor);
-        this.orphanCleanupInterval = positive(args, ORPHAN_CLEANUP_INTERVAL, DEFAULT_ORPHAN_CLEANUP_INTERVAL);
+        this.orphanCleanupInterval = args.getPositiveDuration(ORPHAN_CLEANUP_INTERVAL, DEFAULT_ORPHAN_CLEANUP_INTERVAL);
         this.targetFileSizeBytes = targetFileSizeBytes;
     }
 
@@ -115,12 +114,6 @@ final class TableMaintenanceSettings {
         checkNotNull(args, "args");
         checkNotNull(checkpointInterval, "checkpointInterval");
         return new TableMaintenanceSettings(args, checkpointInterval, targetFileSizeBytes);
-    }
-
-    private static Duration positive(JobArguments args, String flag, Duration defaultValue) {
-        Duration value = args.getDuration(flag, defaultValue);
-        checkArgument(!value.isNegative() && !value.isZero(), "--%s must be positive", flag);
-        return value;
     }
 
     boolean enabled() {

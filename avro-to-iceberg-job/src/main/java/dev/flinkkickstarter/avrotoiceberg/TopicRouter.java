@@ -3,7 +3,6 @@ package dev.flinkkickstarter.avrotoiceberg;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import dev.flinkkickstarter.avrotoiceberg.AvroToIcebergOptions.TopicRoute;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,6 +23,8 @@ final class TopicRouter implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    static final String TABLE_NAME_TEMPLATE = "table-name-template";
+    static final String TABLE_MAPPING = "table-mapping";
     static final String DEFAULT_TABLE_NAME_TEMPLATE = "airlines.{suffix}";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^}]*)}");
@@ -55,7 +56,7 @@ final class TopicRouter implements Serializable {
             checkArgument(
                     name.equals("topic") || name.equals("suffix"),
                     "--%s: unknown placeholder {%s} in '%s'; use {topic} or {suffix}",
-                    AvroToIcebergOptions.TABLE_NAME_TEMPLATE,
+                    TABLE_NAME_TEMPLATE,
                     name,
                     tableNameTemplate);
             anyPlaceholder = true;
@@ -63,7 +64,7 @@ final class TopicRouter implements Serializable {
         checkArgument(
                 anyPlaceholder,
                 "--%s '%s' names one table for every topic; use {topic} or {suffix}",
-                AvroToIcebergOptions.TABLE_NAME_TEMPLATE,
+                TABLE_NAME_TEMPLATE,
                 tableNameTemplate);
         flightMappings.values().forEach(FlightMapping::named); // unknown names fail now, not on the cluster
         tableFor("a-topic.name"); // so does a template that cannot make a table name
@@ -79,7 +80,7 @@ final class TopicRouter implements Serializable {
                         + " topic its own table with --%s",
                 table,
                 topic,
-                AvroToIcebergOptions.TABLE_MAPPING);
+                TABLE_MAPPING);
         String mapping = flightMappings.get(topic);
         return new TopicRoute(
                 topic, table, mapping == null || flightTable == null ? null : FlightMapping.named(mapping));
@@ -96,8 +97,8 @@ final class TopicRouter implements Serializable {
             return TableIdentifier.parse(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "--" + AvroToIcebergOptions.TABLE_NAME_TEMPLATE + " '" + tableNameTemplate + "' gives '" + name
-                            + "' for topic '" + topic + "', which is not a table name",
+                    "--" + TABLE_NAME_TEMPLATE + " '" + tableNameTemplate + "' gives '" + name + "' for topic '" + topic
+                            + "', which is not a table name",
                     e);
         }
     }

@@ -66,7 +66,7 @@ final class UpsertKeys implements Serializable {
             List.of("confirmation"),
             "airlines.sunset",
             List.of("reference_number"),
-            AvroToIcebergOptions.DEFAULT_FLIGHT_TABLE,
+            FlightMapping.DEFAULT_TABLE,
             List.of(FlightMapping.AIRLINE, FlightMapping.CONFIRMATION_CODE));
 
     /** Table name to its key columns, for the upsert tables only. */
@@ -200,10 +200,10 @@ final class UpsertKeys implements Serializable {
                 identifier,
                 key,
                 String.join("; ", problems),
-                AvroToIcebergOptions.PARTITION_SPEC_PREFIX,
+                TablePartitioning.FLAG_PREFIX,
                 identifier,
                 key.get(key.size() - 1),
-                AvroToIcebergOptions.PARTITION_SPEC_PREFIX,
+                TablePartitioning.FLAG_PREFIX,
                 identifier,
                 UPSERT_KEY_PREFIX,
                 identifier);
@@ -230,12 +230,12 @@ final class UpsertKeys implements Serializable {
                         + " --%s%s=none, or add the column to the key with --%s%s if it never changes for a key",
                 table,
                 key,
-                AvroToIcebergOptions.PARTITION_SPEC_PREFIX,
+                TablePartitioning.FLAG_PREFIX,
                 table,
                 specText,
                 outside,
                 key.get(key.size() - 1),
-                AvroToIcebergOptions.PARTITION_SPEC_PREFIX,
+                TablePartitioning.FLAG_PREFIX,
                 table,
                 UPSERT_KEY_PREFIX,
                 table);

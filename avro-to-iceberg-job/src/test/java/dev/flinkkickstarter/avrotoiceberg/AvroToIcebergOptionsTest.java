@@ -17,9 +17,7 @@ class AvroToIcebergOptionsTest {
         AvroToIcebergOptions options = parse();
 
         assertThat(options.routes())
-                .extracting(
-                        AvroToIcebergOptions.TopicRoute::topic,
-                        route -> route.table().toString())
+                .extracting(TopicRoute::topic, route -> route.table().toString())
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("airline.skyone", "airlines.skyone"),
                         org.assertj.core.groups.Tuple.tuple("airline.sunset", "airlines.sunset"));

@@ -9,62 +9,70 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * The job's own flags (the Kafka and Schema Registry ones belong to {@link ClientSettings}), parsed
- * and checked once in {@code main}.
+ * and checked once in {@code main}. Every flag is listed in the README's datagen-job table; unknown flags are
+ * rejected.
  */
-public final class DataGeneratorOptions {
+final class DataGeneratorOptions {
 
-    public static final String AIRLINES = "airlines";
-    public static final String RECORDS_PER_SECOND = "records-per-second";
-    public static final String MAX_RECORDS = "max-records";
-    public static final String SEED = "seed";
-    public static final String DEPARTURES_FROM = "departures-from";
-    public static final String DELIVERY_GUARANTEE = "delivery-guarantee";
-    public static final String TRANSACTIONAL_ID_PREFIX = "transactional-id-prefix";
-    public static final String TRANSACTION_TIMEOUT = "transaction-timeout";
-    public static final String PARALLELISM = "parallelism";
-    public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
-    public static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
-    public static final String UPDATE_RATIO = "update-ratio";
-    public static final String CANCEL_RATIO = "cancel-ratio";
+    static final String AIRLINES = "airlines";
+    static final String RECORDS_PER_SECOND = "records-per-second";
+    static final String MAX_RECORDS = "max-records";
+    static final String SEED = "seed";
+    static final String DEPARTURES_FROM = "departures-from";
+    static final String DELIVERY_GUARANTEE = "delivery-guarantee";
+    static final String TRANSACTIONAL_ID_PREFIX = "transactional-id-prefix";
+    static final String TRANSACTION_TIMEOUT = "transaction-timeout";
+    static final String PARALLELISM = "parallelism";
+    static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    static final String JOB_ID = TransactionalIds.JOB_ID_FLAG;
+    static final String UPDATE_RATIO = "update-ratio";
+    static final String CANCEL_RATIO = "cancel-ratio";
 
-    public static final double DEFAULT_RECORDS_PER_SECOND = 10;
-    public static final String DEFAULT_JOB_ID = "datagen";
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    static final double DEFAULT_RECORDS_PER_SECOND = 10;
+    static final String DEFAULT_JOB_ID = "datagen";
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private static final String UNLIMITED = "unlimited";
     private static final String UNBOUNDED = "unbounded";
-    private static final Map<String, DeliveryGuarantee> DELIVERY_GUARANTEES =
-            Map.of("exactly-once", DeliveryGuarantee.EXACTLY_ONCE, "at-least-once", DeliveryGuarantee.AT_LEAST_ONCE);
 
     private final List<Airline<?>> airlines;
     private final Map<Airline<?>, String> topics;
-    private final OptionalDouble recordsPerSecond;
-    private final OptionalLong maxRecords;
+
+    @Nullable
+    private final Double recordsPerSecond;
+
+    @Nullable
+    private final Long maxRecords;
+
     private final long seed;
     private final boolean seedGiven;
     private final Instant departuresFrom;
     private final DeliveryGuarantee deliveryGuarantee;
     private final String jobId;
-    private final Optional<String> transactionalIdPrefix;
-    private final Optional<Duration> transactionTimeout;
-    private final OptionalInt parallelism;
+
+    @Nullable
+    private final String transactionalIdPrefix;
+
+    @Nullable
+    private final Duration transactionTimeout;
+
+    @Nullable
+    private final Integer parallelism;
+
     private final Duration checkpointInterval;
     private final BookingChanges changes;
 
@@ -79,16 +87,18 @@ public final class DataGeneratorOptions {
         // Without --seed every run differs; the seed is logged so a run can still be repeated.
         this.seed = args.getLong(SEED, ThreadLocalRandom.current().nextLong());
         this.departuresFrom = parseDeparturesFrom(args);
-        this.deliveryGuarantee = parseDeliveryGuarantee(args);
+        this.deliveryGuarantee = args.getChoice(
+                DELIVERY_GUARANTEE,
+                List.of(DeliveryGuarantee.EXACTLY_ONCE, DeliveryGuarantee.AT_LEAST_ONCE),
+                DataGeneratorOptions::flagValue,
+                DeliveryGuarantee.EXACTLY_ONCE);
         this.jobId = TransactionalIds.checkJobId(args.getOrDefault(JOB_ID, DEFAULT_JOB_ID), JOB_ID);
         this.transactionalIdPrefix = args.get(TRANSACTIONAL_ID_PREFIX)
-                .map(prefix -> TransactionalIds.checkPrefix(prefix, TRANSACTIONAL_ID_PREFIX));
-        this.transactionTimeout = args.get(TRANSACTION_TIMEOUT).isPresent()
-                ? Optional.of(args.getDuration(TRANSACTION_TIMEOUT, Duration.ZERO))
-                : Optional.empty();
-        this.parallelism =
-                args.get(PARALLELISM).isPresent() ? OptionalInt.of(args.getInt(PARALLELISM, 0)) : OptionalInt.empty();
-        this.checkpointInterval = args.getDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+                .map(prefix -> TransactionalIds.checkPrefix(prefix, TRANSACTIONAL_ID_PREFIX))
+                .orElse(null);
+        this.transactionTimeout = args.getDuration(TRANSACTION_TIMEOUT).orElse(null);
+        this.parallelism = args.getPositiveInt(PARALLELISM).orElse(null);
+        this.checkpointInterval = args.getPositiveDuration(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
         this.changes = parseChanges(args);
         sanityCheck();
     }
@@ -97,7 +107,7 @@ public final class DataGeneratorOptions {
      * Parses the job's flags from {@code args}, rejecting any flag that neither this job nor
      * {@link ClientSettings} knows: a misspelt flag must not silently fall back to a default.
      */
-    public static DataGeneratorOptions parse(JobArguments args) {
+    static DataGeneratorOptions from(JobArguments args) {
         Set<String> known = new HashSet<>(ClientSettings.FLAGS);
         known.addAll(List.of(
                 AIRLINES,
@@ -119,44 +129,44 @@ public final class DataGeneratorOptions {
     }
 
     /** {@code --skyone-topic}, {@code --sunset-topic}. */
-    public static String topicFlag(Airline<?> airline) {
+    static String topicFlag(Airline<?> airline) {
         return airline.name() + "-topic";
     }
 
     /** The airlines to generate, in the order given. */
-    public List<Airline<?>> airlines() {
+    List<Airline<?>> airlines() {
         return airlines;
     }
 
-    public String topic(Airline<?> airline) {
+    String topic(Airline<?> airline) {
         return topics.get(airline);
     }
 
     /** Records per second per airline; empty for as fast as possible. */
-    public OptionalDouble recordsPerSecond() {
-        return recordsPerSecond;
+    Optional<Double> recordsPerSecond() {
+        return Optional.ofNullable(recordsPerSecond);
     }
 
     /** Records per airline after which the job finishes; empty to run until cancelled. */
-    public OptionalLong maxRecords() {
-        return maxRecords;
+    Optional<Long> maxRecords() {
+        return Optional.ofNullable(maxRecords);
     }
 
-    public long seed() {
+    long seed() {
         return seed;
     }
 
     /** Whether {@link #seed()} came from {@code --seed} rather than chance. */
-    public boolean seedGiven() {
+    boolean seedGiven() {
         return seedGiven;
     }
 
     /** Start of the window departures fall into. */
-    public Instant departuresFrom() {
+    Instant departuresFrom() {
         return departuresFrom;
     }
 
-    public DeliveryGuarantee deliveryGuarantee() {
+    DeliveryGuarantee deliveryGuarantee() {
         return deliveryGuarantee;
     }
 
@@ -165,48 +175,42 @@ public final class DataGeneratorOptions {
      * <--transactional-id-prefix>-<airline>} if that flag is given, else {@code <--job-id>-<topic>}, so
      * that deployments writing to other topics never collide even with the default job id.
      */
-    public String transactionalIdPrefix(Airline<?> airline) {
-        return transactionalIdPrefix
-                .map(prefix -> TransactionalIds.prefix(prefix, airline.name()))
-                .orElseGet(() -> TransactionalIds.prefix(jobId, topic(airline)));
+    String transactionalIdPrefix(Airline<?> airline) {
+        return transactionalIdPrefix != null
+                ? TransactionalIds.prefix(transactionalIdPrefix, airline.name())
+                : TransactionalIds.prefix(jobId, topic(airline));
     }
 
     /** Empty to keep the producer properties' value or the sink's default. */
-    public Optional<Duration> transactionTimeout() {
-        return transactionTimeout;
+    Optional<Duration> transactionTimeout() {
+        return Optional.ofNullable(transactionTimeout);
     }
 
     /** Empty for the cluster's default parallelism. */
-    public OptionalInt parallelism() {
-        return parallelism;
+    Optional<Integer> parallelism() {
+        return Optional.ofNullable(parallelism);
     }
 
-    public Duration checkpointInterval() {
+    Duration checkpointInterval() {
         return checkpointInterval;
     }
 
     /** How many records update or cancel an earlier booking instead of making a new one. */
-    public BookingChanges changes() {
+    BookingChanges changes() {
         return changes;
     }
 
     private void sanityCheck() {
-        parallelism.ifPresent(p -> checkArgument(p > 0, "--%s must be positive but was %s", PARALLELISM, p));
-        checkArgument(
-                !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
-                "--%s must be positive but was %s",
-                CHECKPOINT_INTERVAL,
-                checkpointInterval);
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             airlines.forEach(this::transactionalIdPrefix); // fails now if a derived prefix is too long
             // A transaction stays open from one checkpoint to the next; the broker aborts it after the timeout.
-            transactionTimeout.ifPresent(timeout -> checkArgument(
-                    timeout.compareTo(checkpointInterval) > 0,
+            checkArgument(
+                    transactionTimeout == null || transactionTimeout.compareTo(checkpointInterval) > 0,
                     "--%s (%s) must be longer than --%s (%s): transactions are committed on checkpoints",
                     TRANSACTION_TIMEOUT,
-                    timeout,
+                    transactionTimeout,
                     CHECKPOINT_INTERVAL,
-                    checkpointInterval));
+                    checkpointInterval);
         }
         Set<String> topicNames = new HashSet<>();
         for (Airline<?> airline : airlines) {
@@ -227,9 +231,10 @@ public final class DataGeneratorOptions {
         return List.copyOf(airlines);
     }
 
-    private static OptionalDouble parseRecordsPerSecond(JobArguments args) {
+    @Nullable
+    private static Double parseRecordsPerSecond(JobArguments args) {
         if (args.get(RECORDS_PER_SECOND).map(UNLIMITED::equalsIgnoreCase).orElse(false)) {
-            return OptionalDouble.empty();
+            return null;
         }
         double perSecond = args.getDouble(RECORDS_PER_SECOND, DEFAULT_RECORDS_PER_SECOND);
         checkArgument(
@@ -238,31 +243,23 @@ public final class DataGeneratorOptions {
                 RECORDS_PER_SECOND,
                 UNLIMITED,
                 perSecond);
-        return perSecond == 0 ? OptionalDouble.empty() : OptionalDouble.of(perSecond);
+        return perSecond == 0 ? null : perSecond;
     }
 
-    private static OptionalLong parseMaxRecords(JobArguments args) {
+    @Nullable
+    private static Long parseMaxRecords(JobArguments args) {
         if (args.get(MAX_RECORDS).isEmpty() || args.get(MAX_RECORDS).get().equalsIgnoreCase(UNBOUNDED)) {
-            return OptionalLong.empty();
+            return null;
         }
         long maxRecords = args.getLong(MAX_RECORDS, 0);
         checkArgument(maxRecords > 0, "--%s must be positive or %s but was %s", MAX_RECORDS, UNBOUNDED, maxRecords);
-        return OptionalLong.of(maxRecords);
+        return maxRecords;
     }
 
     private static Instant parseDeparturesFrom(JobArguments args) {
-        Optional<String> value = args.get(DEPARTURES_FROM);
-        if (value.isEmpty()) {
-            return LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
-        }
-        try {
-            return LocalDate.parse(value.get().trim())
-                    .atStartOfDay(ZoneOffset.UTC)
-                    .toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "--" + DEPARTURES_FROM + " must be a date like 2026-12-01 but was '" + value.get() + "'", e);
-        }
+        LocalDate day = args.getParsed(DEPARTURES_FROM, LocalDate::parse, "a date like 2026-12-01")
+                .orElseGet(() -> LocalDate.now(ZoneOffset.UTC));
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     private static BookingChanges parseChanges(JobArguments args) {
@@ -282,24 +279,17 @@ public final class DataGeneratorOptions {
         return new BookingChanges(updateRatio, cancelRatio);
     }
 
-    private static DeliveryGuarantee parseDeliveryGuarantee(JobArguments args) {
-        String value =
-                args.getOrDefault(DELIVERY_GUARANTEE, "exactly-once").trim().toLowerCase(Locale.ROOT);
-        DeliveryGuarantee guarantee = DELIVERY_GUARANTEES.get(value);
-        checkArgument(
-                guarantee != null,
-                "--%s must be exactly-once or at-least-once but was '%s'",
-                DELIVERY_GUARANTEE,
-                value);
-        return guarantee;
+    /** {@code exactly-once}, {@code at-least-once}. */
+    private static String flagValue(DeliveryGuarantee guarantee) {
+        return guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     @Override
     public String toString() {
         return "DataGeneratorOptions{airlines=" + airlines
                 + ", topics=" + airlines.stream().map(this::topic).toList()
-                + ", recordsPerSecond=" + (recordsPerSecond.isPresent() ? recordsPerSecond.getAsDouble() : UNLIMITED)
-                + ", maxRecords=" + (maxRecords.isPresent() ? maxRecords.getAsLong() : UNBOUNDED)
+                + ", recordsPerSecond=" + (recordsPerSecond != null ? recordsPerSecond : UNLIMITED)
+                + ", maxRecords=" + (maxRecords != null ? maxRecords : UNBOUNDED)
                 + ", seed=" + seed
                 + ", departuresFrom=" + departuresFrom
                 + ", deliveryGuarantee=" + deliveryGuarantee

@@ -21,7 +21,7 @@ class DataGeneratorOptionsTest {
         assertThat(options.airlines()).containsExactly(Airline.SKY_ONE, Airline.SUNSET);
         assertThat(options.topic(Airline.SKY_ONE)).isEqualTo("airline.skyone");
         assertThat(options.topic(Airline.SUNSET)).isEqualTo("airline.sunset");
-        assertThat(options.recordsPerSecond()).hasValue(10);
+        assertThat(options.recordsPerSecond()).hasValue(10.0);
         assertThat(options.maxRecords()).isEmpty();
         assertThat(options.seedGiven()).isFalse();
         assertThat(options.departuresFrom())
@@ -61,7 +61,7 @@ class DataGeneratorOptionsTest {
 
         assertThat(options.airlines()).containsExactly(Airline.SUNSET);
         assertThat(options.recordsPerSecond()).hasValue(2.5);
-        assertThat(options.maxRecords()).hasValue(1000);
+        assertThat(options.maxRecords()).hasValue(1000L);
         assertThat(options.seed()).isEqualTo(-7);
         assertThat(options.seedGiven()).isTrue();
         assertThat(options.departuresFrom()).isEqualTo(Instant.parse("2027-01-15T00:00:00Z"));
@@ -141,6 +141,6 @@ class DataGeneratorOptionsTest {
     }
 
     private static DataGeneratorOptions parse(String... args) {
-        return DataGeneratorOptions.parse(JobArguments.parse(args, Map.of()));
+        return DataGeneratorOptions.from(JobArguments.parse(args, Map.of()));
     }
 }

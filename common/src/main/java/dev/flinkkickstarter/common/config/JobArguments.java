@@ -26,6 +26,8 @@ import org.apache.flink.util.TimeUtils;
  */
 public final class JobArguments {
 
+    private static final String DURATION = "a duration such as 10s, 500ms or 1min";
+
     private final Map<String, List<String>> flags;
     private final Map<String, String> environment;
 
@@ -132,7 +134,65 @@ public final class JobArguments {
 
     /** Durations as Flink writes them: {@code 10 s}, {@code 500ms}, {@code 1min}; a bare number is milliseconds. */
     public Duration getDuration(String flag, Duration defaultValue) {
-        return getTyped(flag, defaultValue, TimeUtils::parseDuration, "a duration such as 10s, 500ms or 1min");
+        return getTyped(flag, defaultValue, TimeUtils::parseDuration, DURATION);
+    }
+
+    /** A duration flag's value, if given. */
+    public Optional<Duration> getDuration(String flag) {
+        return getParsed(flag, TimeUtils::parseDuration, DURATION);
+    }
+
+    /** A duration that must be above zero, such as an interval. */
+    public Duration getPositiveDuration(String flag, Duration defaultValue) {
+        Duration value = getDuration(flag, defaultValue);
+        checkArgument(!value.isNegative() && !value.isZero(), "Flag --%s must be positive but was %s", flag, value);
+        return value;
+    }
+
+    /** A count that must be above zero. */
+    public int getPositiveInt(String flag, int defaultValue) {
+        int value = getInt(flag, defaultValue);
+        checkArgument(value > 0, "Flag --%s must be positive but was %s", flag, value);
+        return value;
+    }
+
+    /** A count that must be above zero, if given. */
+    public Optional<Integer> getPositiveInt(String flag) {
+        return get(flag).isEmpty() ? Optional.empty() : Optional.of(getPositiveInt(flag, 1));
+    }
+
+    /**
+     * One of {@code choices}, given by its name ({@code nameOf}, ignoring case), such as {@code exactly-once} or
+     * {@code hash}; the error lists the names in {@code choices}' order.
+     */
+    public <T> T getChoice(String flag, List<T> choices, Function<T, String> nameOf, T defaultValue) {
+        checkArgument(!choices.isEmpty(), "No choices for --%s", flag);
+        List<String> names = choices.stream().map(nameOf).toList();
+        String expected = names.size() == 1
+                ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        Function<String, T> byName = value -> choices.stream()
+                .filter(choice -> nameOf.apply(choice).equalsIgnoreCase(value))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(value));
+        return getParsed(flag, byName, expected).orElse(defaultValue);
+    }
+
+    /**
+     * The flag's value converted by {@code parser}, if given; a value the parser refuses with a runtime exception
+     * fails naming the flag, the value and {@code expected} (e.g. "a Java regular expression").
+     */
+    public <T> Optional<T> getParsed(String flag, Function<String, T> parser, String expected) {
+        Optional<String> value = get(flag);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.apply(value.get().trim()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "Flag --" + flag + " must be " + expected + " but was '" + value.get() + "'", e);
+        }
     }
 
     /** All flags {@code <prefix><name>} as {@code name -> value}, e.g. {@code --kafka.acks=all}. */
@@ -165,16 +225,7 @@ public final class JobArguments {
     }
 
     private <T> T getTyped(String flag, T defaultValue, Function<String, T> parser, String expected) {
-        Optional<String> value = get(flag);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            return parser.apply(value.get().trim());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "Flag --" + flag + " must be " + expected + " but was '" + value.get() + "'", e);
-        }
+        return getParsed(flag, parser, expected).orElse(defaultValue);
     }
 
     private static boolean parseBoolean(String value) {

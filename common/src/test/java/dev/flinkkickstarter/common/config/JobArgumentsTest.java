@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class JobArgumentsTest {
@@ -63,6 +64,34 @@ class JobArgumentsTest {
 
         assertThat(args.getDuration("checkpoint-interval", Duration.ZERO)).isEqualTo(Duration.ofSeconds(10));
         assertThat(args.getInt("parallelism", 2)).isEqualTo(2);
+    }
+
+    @Test
+    void checksPositiveValuesChoicesAndParsedValuesNamingTheFlag() {
+        JobArguments args = JobArguments.parse(
+                new String[] {
+                    "--interval", "0s", "--count", "-2", "--mode", " Hash ", "--pattern", "[", "--timeout", "2 min"
+                },
+                Map.of());
+
+        assertThatThrownBy(() -> args.getPositiveDuration("interval", Duration.ofSeconds(1)))
+                .hasMessage("Flag --interval must be positive but was PT0S");
+        assertThat(args.getPositiveDuration("other", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> args.getPositiveInt("count")).hasMessage("Flag --count must be positive but was -2");
+        assertThat(args.getPositiveInt("other")).isEmpty();
+        assertThat(args.getDuration("timeout")).contains(Duration.ofMinutes(2));
+        assertThat(args.getDuration("other")).isEmpty();
+
+        List<String> modes = List.of("none", "hash", "range");
+        assertThat(args.getChoice("mode", modes, mode -> mode, "none")).isEqualTo("hash");
+        assertThat(args.getChoice("other", modes, mode -> mode, "none")).isEqualTo("none");
+        JobArguments unknownMode = JobArguments.parse(new String[] {"--mode", "random"}, Map.of());
+        assertThatThrownBy(() -> unknownMode.getChoice("mode", modes, mode -> mode, "none"))
+                .hasMessage("Flag --mode must be none, hash or range but was 'random'");
+
+        assertThatThrownBy(() -> args.getParsed("pattern", Pattern::compile, "a regular expression"))
+                .hasMessage("Flag --pattern must be a regular expression but was '['");
+        assertThat(args.getParsed("other", Integer::parseInt, "an integer")).isEmpty();
     }
 
     @Test
