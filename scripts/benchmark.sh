@@ -4,7 +4,8 @@
 # datagen-job (at-least-once and exactly-once) and avro-to-iceberg-job (each in a local MiniCluster in its own
 # JVM, profiled with JFR); Iceberg's Kafka Connect sink in a standalone Connect worker; Iceberg's own writer on
 # rows held in memory (the write ceiling); the end-to-end latency at a steady rate (with a plot); the smallest heap
-# the job needs. Prints one table of figures, references, ratios and targets; see benchmarks/README.md.
+# the job needs; the job's decoder next to Avro's own; the heap an upsert writer holds per key. Prints one table of
+# figures, references, ratios and targets; see benchmarks/README.md.
 set -euo pipefail
 
 usage() {
@@ -14,7 +15,8 @@ Usage: scripts/benchmark.sh [--records N] [--steps LIST] [--latency-seconds S] [
 
   --records N                  records per airline (default 1000000); e.g. --records 20000 for a quick run
   --steps LIST                 comma-separated, in table order (default: all):
-                               datagen, iceberg-job, maintenance, upsert, kafka-connect, ceiling, latency, heap
+                               datagen, iceberg-job, decoder, maintenance, upsert, upsert-memory, kafka-connect,
+                               ceiling, latency, heap
   --latency-seconds S          how long datagen-job writes at 20,000 records/s in the latency step (default 120)
   --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
                                "--table-property.write.parquet.compression-codec=snappy"

@@ -1,9 +1,10 @@
 package dev.flinkkickstarter.avrotoiceberg;
 
+import dev.flinkkickstarter.testing.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -21,10 +22,11 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
     /** System property naming the server's {@code lib/} directory; the module's POM sets it for Failsafe. */
     static final String LIB_DIR_PROPERTY = "iceberg.rest.catalog.lib";
 
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern LISTENING = Pattern.compile("Listening on: (http://127\\.0\\.0\\.1:\\d+/)");
 
     private final S3ProxyExtension s3;
-    private final ServerProcess server = new ServerProcess("iceberg-rest-catalog");
+    private ChildProcess server;
     private Path warehouse;
     private String uri;
 
@@ -46,7 +48,6 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        String lib = ServerProcess.libDirectory(LIB_DIR_PROPERTY, "local-runtime/iceberg-rest-catalog");
         Map<String, String> environment = new HashMap<>();
         environment.put("CATALOG_REST_PORT", "0");
         if (s3 == null) {
@@ -57,13 +58,12 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
             s3.fileIoProperties().forEach((property, value) -> environment.put(variableName(property), value));
             environment.putAll(S3ProxyExtension.clientEnvironment());
         }
-        uri = server.start(
-                lib,
-                List.of("-Xmx256m"),
-                "dev.flinkkickstarter.localruntime.IcebergRestCatalogServer",
-                List.of(),
-                environment,
-                LISTENING);
+        server = ChildProcess.java("iceberg-rest-catalog", "dev.flinkkickstarter.localruntime.IcebergRestCatalogServer")
+                .classpath(LocalRuntimeLib.classpath(LIB_DIR_PROPERTY, "local-runtime/iceberg-rest-catalog"))
+                .jvmOptions("-Xmx256m")
+                .environment(environment)
+                .start();
+        uri = server.awaitOutput(LISTENING, STARTUP_TIMEOUT).group(1);
     }
 
     /** The server's naming ({@code CATALOG_S3_PATH__STYLE__ACCESS} for {@code s3.path-style-access}). */
@@ -73,7 +73,9 @@ final class IcebergRestCatalogExtension implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        server.stop();
+        if (server != null) {
+            server.close();
+        }
     }
 
     /** The catalog's base URI, e.g. {@code http://127.0.0.1:41234/}: the REST catalog's {@code uri}. */

@@ -1,11 +1,13 @@
 package dev.flinkkickstarter.avrotoiceberg;
 
+import dev.flinkkickstarter.testing.ChildProcess;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,15 +35,15 @@ final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallback {
     static final String SECRET_KEY = "kickstarter-test-only";
     static final String REGION = "us-east-1";
 
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern LISTENING = Pattern.compile("Started ServerConnector@.*\\{(127\\.0\\.0\\.1:\\d+)}");
 
-    private final ServerProcess server = new ServerProcess("s3proxy");
+    private ChildProcess server;
     private Path backend;
     private String endpoint;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        String lib = ServerProcess.libDirectory(LIB_DIR_PROPERTY, "local-runtime/s3proxy");
         backend = Files.createTempDirectory("s3proxy");
         // With the filesystem backend every directory under the base directory is a bucket.
         Files.createDirectory(backend.resolve(BUCKET));
@@ -59,21 +61,21 @@ final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallback {
                         "jclouds.credential=local",
                         "jclouds.filesystem.basedir=" + backend,
                         ""));
-        endpoint = "http://"
-                + server.start(
-                        lib,
-                        List.of("-Xmx256m", "-Dlogback.configurationFile=" + System.getProperty(LOGBACK_PROPERTY)),
-                        "org.gaul.s3proxy.Main",
-                        List.of("--properties", properties.toString()),
-                        Map.of(),
-                        LISTENING);
+        server = ChildProcess.java("s3proxy", "org.gaul.s3proxy.Main")
+                .classpath(LocalRuntimeLib.classpath(LIB_DIR_PROPERTY, "local-runtime/s3proxy"))
+                .jvmOptions("-Xmx256m", "-Dlogback.configurationFile=" + System.getProperty(LOGBACK_PROPERTY))
+                .arguments("--properties", properties.toString())
+                .start();
+        endpoint = "http://" + server.awaitOutput(LISTENING, STARTUP_TIMEOUT).group(1);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        server.stop();
+        if (server != null) {
+            server.close();
+        }
         if (backend != null) {
-            ServerProcess.deleteRecursively(backend);
+            FileUtils.deleteDirectory(backend.toFile());
             Files.deleteIfExists(backend.resolveSibling(backend.getFileName() + ".properties"));
         }
     }

@@ -1,5 +1,6 @@
 package dev.flinkkickstarter.benchmarks;
 
+import dev.flinkkickstarter.testing.ChildProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -20,9 +21,9 @@ final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
 
     private final int port;
-    private final ChildJvm broker;
+    private final ChildProcess broker;
 
-    private KafkaBrokerProcess(int port, ChildJvm broker) {
+    private KafkaBrokerProcess(int port, ChildProcess broker) {
         this.port = port;
         this.broker = broker;
     }
@@ -55,13 +56,13 @@ final class KafkaBrokerProcess implements AutoCloseable {
                         "transaction.max.timeout.ms=900000",
                         ""));
         List<String> jvm = List.of("-Xmx1g", Log4jConfig.write(dir.resolve("log4j2.properties")));
-        ChildJvm.builder("kafka storage format", "kafka.tools.StorageTool")
+        ChildProcess.java("kafka storage format", "kafka.tools.StorageTool")
                 .jvmOptions(jvm)
                 .arguments("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString())
                 .log(dir.resolve("format.log"))
                 .start()
                 .awaitSuccess(FORMAT_TIMEOUT);
-        ChildJvm broker = ChildJvm.builder("kafka broker", "kafka.Kafka")
+        ChildProcess broker = ChildProcess.java("kafka broker", "kafka.Kafka")
                 .jvmOptions(jvm)
                 .arguments(config.toString())
                 .log(dir.resolve("broker.log"))
@@ -76,17 +77,15 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            broker.checkAlive();
-            try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(200);
-            }
+        broker.awaitReady("its port " + port + " listening", this::listening, STARTUP_TIMEOUT);
+    }
+
+    private boolean listening() {
+        try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
-        throw new IllegalStateException(
-                "The Kafka broker was not listening after " + STARTUP_TIMEOUT + broker.outputTail());
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.apache.flink.util.Preconditions.checkState;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkkickstarter.testing.ChildProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,11 +28,11 @@ final class KafkaConnectWorker implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ChildJvm worker;
+    private final ChildProcess worker;
     private final URI rest;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private KafkaConnectWorker(ChildJvm worker, URI rest) {
+    private KafkaConnectWorker(ChildProcess worker, URI rest) {
         this.worker = worker;
         this.rest = rest;
     }
@@ -69,7 +70,8 @@ final class KafkaConnectWorker implements AutoCloseable {
         Files.writeString(config, String.join("\n", lines) + "\n");
         List<String> jvm = new ArrayList<>(jvmOptions);
         jvm.add(Log4jConfig.write(dir.resolve("connect-log4j2.properties"), "org.apache.iceberg.connect"));
-        ChildJvm process = ChildJvm.builder("kafka connect worker", "org.apache.kafka.connect.cli.ConnectStandalone")
+        ChildProcess process = ChildProcess.java(
+                        "kafka connect worker", "org.apache.kafka.connect.cli.ConnectStandalone")
                 .classpath(workerLib.toAbsolutePath() + "/*")
                 .jvmOptions(jvm)
                 .arguments(config.toString())
@@ -137,20 +139,15 @@ final class KafkaConnectWorker implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            worker.checkAlive();
-            try {
-                if (send(HttpRequest.newBuilder(rest.resolve("/connectors"))).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // The REST server is not listening yet.
-            }
-            Thread.sleep(200);
+        worker.awaitReady("its REST API answering on " + rest, this::restApiAnswers, STARTUP_TIMEOUT);
+    }
+
+    private boolean restApiAnswers() throws InterruptedException {
+        try {
+            return send(HttpRequest.newBuilder(rest.resolve("/connectors"))).statusCode() == 200;
+        } catch (IOException notYet) {
+            return false; // The REST server is not listening yet.
         }
-        throw new IllegalStateException(
-                "Kafka Connect's REST API was not ready after " + STARTUP_TIMEOUT + worker.outputTail());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.flinkkickstarter.benchmarks;
 
+import dev.flinkkickstarter.testing.ChildProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class KafkaPerformanceTools {
     static Throughput producerPerformance(
             String bootstrapServers, String topic, long records, int recordSize, String acks, Path log)
             throws IOException, InterruptedException {
-        ChildJvm tool = ChildJvm.builder("ProducerPerformance", "org.apache.kafka.tools.ProducerPerformance")
+        ChildProcess tool = ChildProcess.java("ProducerPerformance", "org.apache.kafka.tools.ProducerPerformance")
                 .jvmOptions("-Xmx512m", Log4jConfig.write(log.resolveSibling("tools-log4j2.properties")))
                 .arguments(
                         "--topic",
@@ -72,7 +73,7 @@ final class KafkaPerformanceTools {
      */
     static Throughput consumerPerformance(String bootstrapServers, String topic, long records, Path log)
             throws IOException, InterruptedException {
-        ChildJvm tool = ChildJvm.builder("ConsumerPerformance", "org.apache.kafka.tools.ConsumerPerformance")
+        ChildProcess tool = ChildProcess.java("ConsumerPerformance", "org.apache.kafka.tools.ConsumerPerformance")
                 .jvmOptions("-Xmx512m", Log4jConfig.write(log.resolveSibling("tools-log4j2.properties")))
                 .arguments(
                         "--bootstrap-server",

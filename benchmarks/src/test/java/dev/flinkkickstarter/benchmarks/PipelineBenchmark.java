@@ -9,6 +9,7 @@ import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.datagen.Airline;
+import dev.flinkkickstarter.testing.ChildProcess;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.io.IOException;
 import java.net.URI;
@@ -91,6 +92,10 @@ class PipelineBenchmark {
     private static final String JOB_RESTARTING = "to RESTARTING";
     private static final String CHECKPOINT_COMPLETED = "Completed checkpoint";
     private static final Pattern CEILING_RESULT = Pattern.compile("CEILING rows=(\\d+) millis=(\\d+)");
+    private static final Pattern DECODE_RESULT = Pattern.compile("DECODE (\\d+) (.+)");
+    private static final Pattern UPSERT_MEMORY_RESULT =
+            Pattern.compile("UPSERT-MEMORY keys=(\\d+) append=(-?\\d+) upsert=(-?\\d+)");
+    private static final double MIB = 1 << 20;
 
     @RegisterExtension
     static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension();
@@ -141,8 +146,10 @@ class PipelineBenchmark {
         Map<String, Step> steps = new LinkedHashMap<>();
         steps.put("datagen", this::datagenNextToProducerPerformance);
         steps.put("iceberg-job", this::icebergJobNextToConsumerPerformance);
+        steps.put("decoder", this::decoderNextToAvroBinaryDecoder);
         steps.put("maintenance", this::icebergJobWithAndWithoutMaintenance);
         steps.put("upsert", this::icebergJobUpsertNextToAppend);
+        steps.put("upsert-memory", this::upsertWriterMemory);
         steps.put("kafka-connect", this::icebergJobNextToKafkaConnect);
         steps.put("ceiling", this::icebergJobNextToWriteCeiling);
         steps.put("latency", this::commitLatency);
@@ -359,6 +366,89 @@ class PipelineBenchmark {
                 + " keyed writing (equality deletes, rows shuffled by key), not of updates.");
     }
 
+    /**
+     * The job's decoder next to Avro's own {@code BinaryDecoder} (unbounded) on the same values in memory, one thread,
+     * in a JVM of its own: what bounded decoding and the wire format cost per value.
+     */
+    private void decoderNextToAvroBinaryDecoder(BenchmarkReport report) throws Exception {
+        String name = "decoder throughput";
+        recordLoad(name);
+        Map<String, Double> valuesPerSecond = new LinkedHashMap<>();
+        try (ChildProcess decoder = ChildProcess.java(name, DecoderThroughput.class.getName())
+                .jvmOptions("-Xmx1g", Log4jConfig.write(output.resolve("decoder-log4j2.properties")))
+                .arguments(REGISTRY.url())
+                .log(output.resolve(fileName(name) + ".log"))
+                .start()) {
+            decoder.awaitSuccess(JOB_TIMEOUT);
+            Matcher result = DECODE_RESULT.matcher(decoder.output());
+            while (result.find()) {
+                valuesPerSecond.put(result.group(2).trim(), Double.parseDouble(result.group(1)));
+            }
+            checkState(
+                    valuesPerSecond.size() == 3 && valuesPerSecond.containsKey(DecoderThroughput.AVRO_BINARY_DECODER),
+                    "%s printed %s results%s",
+                    name,
+                    valuesPerSecond.keySet(),
+                    decoder.outputTail());
+        }
+        double reference = valuesPerSecond.remove(DecoderThroughput.AVRO_BINARY_DECODER);
+        valuesPerSecond.forEach((decoder, value) ->
+                report.add(new Row(decoder, value, "values/s", DecoderThroughput.AVRO_BINARY_DECODER, reference)));
+        notes.add("Decoder step: 10,000 flight-like values (Confluent wire format) decoded in memory by one thread, the"
+                + " best of 30 rounds after two warm-up passes; no Kafka, no Iceberg.");
+    }
+
+    /**
+     * Heap one Iceberg writer holds after {@code n} distinct keys in one checkpoint, upsert next to append (the
+     * difference is Iceberg's map of the keys written since the last checkpoint), for a tenth, a quarter, half and all
+     * of the records per airline as keys (100,000 to 1,000,000 by default), in a JVM of its own.
+     */
+    private void upsertWriterMemory(BenchmarkReport report) throws Exception {
+        String name = "upsert writer memory";
+        recordLoad(name);
+        List<Long> keyCounts = List.of(
+                Math.max(1, recordsPerAirline / 10),
+                Math.max(1, recordsPerAirline / 4),
+                Math.max(1, recordsPerAirline / 2),
+                recordsPerAirline);
+        List<String> perKey = new ArrayList<>();
+        try (ChildProcess writer = ChildProcess.java(name, UpsertWriterMemory.class.getName())
+                .jvmOptions(
+                        "-Xmx" + JOB_HEAP_MB + "m",
+                        Log4jConfig.write(output.resolve("upsert-memory-log4j2.properties")))
+                .arguments(
+                        output.resolve("warehouse-upsert-memory").toString(),
+                        String.join(
+                                ",", keyCounts.stream().map(Object::toString).toList()))
+                .log(output.resolve(fileName(name) + ".log"))
+                .start()) {
+            writer.awaitSuccess(JOB_TIMEOUT);
+            Matcher result = UPSERT_MEMORY_RESULT.matcher(writer.output());
+            while (result.find()) {
+                long keys = Long.parseLong(result.group(1));
+                long append = Long.parseLong(result.group(2));
+                long upsert = Long.parseLong(result.group(3));
+                report.add(new Row(
+                        String.format(Locale.ROOT, "upsert writer, heap held after %,d keys", keys),
+                        upsert / MIB,
+                        "MB",
+                        "append writer, same rows",
+                        append / MIB));
+                perKey.add(String.format(Locale.ROOT, "%,d B at %,d keys", (upsert - append) / keys, keys));
+            }
+            checkState(
+                    perKey.size() == keyCounts.size(),
+                    "%s printed %s of %s results%s",
+                    name,
+                    perKey.size(),
+                    keyCounts.size(),
+                    writer.outputTail());
+        }
+        notes.add("Upsert writer memory: one Iceberg writer (RowDataTaskWriterFactory, Parquet, one file) fed distinct"
+                + " booking keys without a checkpoint, heap used after GC before and after; upsert minus append per key: "
+                + String.join(", ", perKey) + ".");
+    }
+
     private static long dataFiles(String label) throws Exception {
         List<TableIdentifier> tables = new ArrayList<>(RAW_TABLES);
         tables.add(FLIGHT_TABLE);
@@ -441,7 +531,7 @@ class PipelineBenchmark {
         long rowsHeld = recordsPerAirline * INPUT_TOPICS.size();
         // Room for every row in memory (~1 KB each as Flink rows) next to the writers.
         long heapMb = JOB_HEAP_MB + rowsHeld / 1000;
-        try (ChildJvm ceiling = ChildJvm.builder(name, IcebergWriteCeiling.class.getName())
+        try (ChildProcess ceiling = ChildProcess.java(name, IcebergWriteCeiling.class.getName())
                 .jvmOptions(
                         "-Xmx" + heapMb + "m",
                         flightRecording(name),
@@ -505,11 +595,12 @@ class PipelineBenchmark {
                     ConfluentSchemaCoder.valueSubject(LATENCY_TOPICS.get(airline)),
                     SpecificData.get().getSchema(AIRLINES.get(airline).recordClass()));
         }
-        try (ChildJvm job = icebergJob(name, "latency", LATENCY_TOPICS, true, "month", JOB_HEAP_MB, true, List.of())) {
-            awaitRunning(job, name);
+        try (ChildProcess job =
+                icebergJob(name, "latency", LATENCY_TOPICS, true, "month", JOB_HEAP_MB, true, List.of())) {
+            awaitRunning(job);
             // RUNNING comes before the tasks are deployed and initialized; a completed checkpoint means every task
             // runs, so the first records do not wait for the job's start-up.
-            awaitOutput(job, name, CHECKPOINT_COMPLETED);
+            awaitOutput(job, CHECKPOINT_COMPLETED);
             JobRun datagen = runDatagen(
                     "at-least-once at " + perAirlinePerSecond + " records/s per airline",
                     LATENCY_TOPICS,
@@ -632,7 +723,7 @@ class PipelineBenchmark {
         long total = perAirline * topicNames.size();
         recordLoad(name);
         REGISTRY.resetRequestCount();
-        try (ChildJvm job = jobJvm(name, "dev.flinkkickstarter.datagen.DataGeneratorJob", JOB_HEAP_MB, true)
+        try (ChildProcess job = jobJvm(name, "dev.flinkkickstarter.datagen.DataGeneratorJob", JOB_HEAP_MB, true)
                 .arguments(
                         "--bootstrap-servers", broker.bootstrapServers(),
                         "--schema-registry-url", REGISTRY.url(),
@@ -704,9 +795,9 @@ class PipelineBenchmark {
             throws Exception {
         recordLoad(name);
         REGISTRY.resetRequestCount();
-        try (ChildJvm job =
+        try (ChildProcess job =
                 icebergJob(name, label, INPUT_TOPICS, flightTable, partitionUnit, JOB_HEAP_MB, true, jobArgs)) {
-            long started = awaitRunning(job, name);
+            long started = awaitRunning(job);
             long finished =
                     awaitCommitted(job, name, label, flightTable, recordsPerAirline * INPUT_TOPICS.size(), JOB_TIMEOUT);
             profiled.add(name);
@@ -722,8 +813,8 @@ class PipelineBenchmark {
     private boolean heapSustains(String unit, int heapMb, Duration timeout) throws Exception {
         String name = "avro-to-iceberg-job, " + unit + " partitions, -Xmx" + heapMb + "m";
         String label = "heap-" + unit + "-" + heapMb;
-        try (ChildJvm job = icebergJob(name, label, INPUT_TOPICS, true, unit, heapMb, false, List.of())) {
-            long started = awaitRunning(job, name);
+        try (ChildProcess job = icebergJob(name, label, INPUT_TOPICS, true, unit, heapMb, false, List.of())) {
+            long started = awaitRunning(job);
             long finished = awaitCommitted(job, name, label, true, recordsPerAirline * INPUT_TOPICS.size(), timeout);
             System.out.printf(
                     Locale.ROOT,
@@ -743,7 +834,7 @@ class PipelineBenchmark {
     }
 
     /** The ingestion job on {@code topicNames} into a fresh warehouse, started but not awaited. */
-    private ChildJvm icebergJob(
+    private ChildProcess icebergJob(
             String name,
             String label,
             List<String> topicNames,
@@ -794,24 +885,19 @@ class PipelineBenchmark {
     }
 
     /** When the job reached RUNNING (its clock starts there). */
-    private static long awaitRunning(ChildJvm job, String name) throws IOException, InterruptedException {
-        return awaitOutput(job, name, JOB_RUNNING);
+    private static long awaitRunning(ChildProcess job) throws IOException, InterruptedException {
+        return awaitOutput(job, JOB_RUNNING);
     }
 
     /** When the job's log first contained {@code text}. */
-    private static long awaitOutput(ChildJvm job, String name, String text) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (!job.output().contains(text)) {
-            checkState(System.nanoTime() - deadline < 0, "%s did not log '%s' within %s", name, text, JOB_TIMEOUT);
-            job.checkAlive();
-            Thread.sleep(POLL_INTERVAL.toMillis());
-        }
+    private static long awaitOutput(ChildProcess job, String text) throws IOException, InterruptedException {
+        job.awaitOutput(Pattern.compile(Pattern.quote(text)), JOB_TIMEOUT);
         return System.nanoTime();
     }
 
     /** Waits until every record is a committed raw row (and flight row); returns when that was seen. */
     private long awaitCommitted(
-            ChildJvm job, String name, String label, boolean flightTable, long total, Duration timeout)
+            ChildProcess job, String name, String label, boolean flightTable, long total, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long rawRows = 0;
@@ -933,7 +1019,7 @@ class PipelineBenchmark {
 
     // ---- Helpers -------------------------------------------------------------------------------------------------
 
-    private ChildJvm.Builder jobJvm(String name, String mainClass, int heapMb, boolean profile) throws IOException {
+    private ChildProcess.Builder jobJvm(String name, String mainClass, int heapMb, boolean profile) throws IOException {
         List<String> jvm = new ArrayList<>(List.of(
                 "-Xmx" + heapMb + "m",
                 // A heap trial fails fast instead of thrashing in GC.
@@ -950,7 +1036,7 @@ class PipelineBenchmark {
         }
         jvm.addAll(
                 Arrays.asList(System.getProperty("flink.jvm.opens", "").trim().split("\\s+")));
-        return ChildJvm.builder(name, mainClass).jvmOptions(jvm).log(output.resolve(fileName(name) + ".log"));
+        return ChildProcess.java(name, mainClass).jvmOptions(jvm).log(output.resolve(fileName(name) + ".log"));
     }
 
     private static String flightRecording(String name) {
@@ -982,7 +1068,7 @@ class PipelineBenchmark {
     }
 
     /** A job in a local MiniCluster restarts for ever after a failure: fail the benchmark instead. */
-    private static void checkNotRestarting(ChildJvm job) throws IOException {
+    private static void checkNotRestarting(ChildProcess job) throws IOException {
         if (job.output().contains(JOB_RESTARTING)) {
             throw new IllegalStateException("The job failed and restarts" + job.outputTail());
         }

@@ -1,18 +1,10 @@
 package dev.flinkkickstarter.testing;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,16 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
+import java.util.Objects;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -48,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Register it in a {@code static} field: the registry starts before the first test of the class and stops
  * after the last one (and at JVM exit at the latest). It listens on a free loopback port, keeps schemas in
  * memory, and applies global {@code BACKWARD} compatibility like a Confluent registry. Clients talk to it
- * through a small reverse proxy that counts requests ({@link #requestCount()}), so tests can prove caching.
+ * through a {@link CountingHttpProxy} ({@link #requestCount()}), so tests can prove caching.
  *
  * <p>Differences from Confluent's registry that tests may notice: schema ids start at 1, and schema text is not
  * normalised (the same schema with other whitespace gets a new id).
@@ -70,23 +55,14 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
             Paths.get("local-runtime", "schema-registry", "target", "schema-registry-app");
     // Generous: on a two-core machine under heavy load the registry took up to 16 s to start (2-4 s when idle).
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:\\s]+:(\\d+)");
-    private static final int LOG_TAIL_LINES = 40;
-    // Headers the JDK HttpClient sets itself (it refuses them) or that describe one hop only.
-    private static final Set<String> HOP_HEADERS =
-            Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive");
 
-    private final AtomicInteger requestCount = new AtomicInteger();
     private String user;
     private String password;
 
     private String globalCompatibility = "BACKWARD";
-    private Process registry;
-    private Path logFile;
-    private Thread shutdownHook;
-    private HttpServer proxy;
-    private ExecutorService proxyExecutor;
+    private ChildProcess registry;
+    private CountingHttpProxy proxy;
 
     /**
      * Requires HTTP basic authentication with this user and password for the registry's APIs. Call before the
@@ -116,7 +92,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
         if (registry != null) {
             throw new IllegalStateException("The global compatibility must be configured before the registry starts");
         }
-        this.globalCompatibility = java.util.Objects.requireNonNull(level, "level");
+        this.globalCompatibility = Objects.requireNonNull(level, "level");
         return this;
     }
 
@@ -125,7 +101,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
     public void beforeAll(ExtensionContext context) throws Exception {
         try {
             startRegistry();
-            startProxy(awaitReady());
+            proxy = CountingHttpProxy.start(awaitReady());
         } catch (Exception | Error e) {
             stop();
             throw e;
@@ -143,7 +119,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
      * Confluent client's {@code schema.registry.url}.
      */
     public String url() {
-        return "http://127.0.0.1:" + started().getAddress().getPort() + CONFLUENT_API_PATH;
+        return "http://127.0.0.1:" + started().port() + CONFLUENT_API_PATH;
     }
 
     /**
@@ -162,21 +138,17 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
 
     /** The number of HTTP requests clients have sent to {@link #url()} since the start or the last reset. */
     public int requestCount() {
-        started();
-        return requestCount.get();
+        return started().requestCount();
     }
 
     /** Restarts {@link #requestCount()} from zero. */
     public void resetRequestCount() {
-        started();
-        requestCount.set(0);
+        started().resetRequestCount();
     }
 
     private void startRegistry() throws IOException {
         Path appDir = locateApp();
-        logFile = Files.createTempFile("schema-registry-", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> jvmOptions = new ArrayList<>(List.of(
                 "-Xmx128m",
                 "-XX:+UseSerialGC",
                 // C1 only: starts 2-3x faster on a busy machine (12-16 s instead of 37 s); tests need no peak speed.
@@ -185,44 +157,27 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
                 // Port 0: the registry picks a free port and logs it, so parallel builds never collide.
                 "-Dquarkus.http.port=0"));
         if (user != null) {
-            command.add("-Dquarkus.security.users.embedded.users." + user + "=" + password);
+            jvmOptions.add("-Dquarkus.security.users.embedded.users." + user + "=" + password);
         }
-        command.add("-jar");
-        command.add(appDir.resolve(RUNNER_JAR).toString());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(appDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile());
-        builder.environment().put("REGISTRY_RULES_GLOBAL_COMPATIBILITY", globalCompatibility);
-        registry = builder.start();
-        Process started = registry;
-        shutdownHook = new Thread(started::destroyForcibly, "schema-registry-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        registry = ChildProcess.javaJar("schema registry", appDir.resolve(RUNNER_JAR))
+                .jvmOptions(jvmOptions)
+                .directory(appDir)
+                .environment(Map.of("REGISTRY_RULES_GLOBAL_COMPATIBILITY", globalCompatibility))
+                .start();
     }
 
     /** Waits for the registry to log its port and report ready; returns its base URI. */
     private URI awaitReady() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        long started = System.nanoTime();
+        String port = registry.awaitOutput(LISTENING, STARTUP_TIMEOUT).group(1);
+        URI base = URI.create("http://127.0.0.1:" + port);
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI base = null;
-        while (System.nanoTime() - deadline < 0) {
-            if (!registry.isAlive()) {
-                throw new IllegalStateException(
-                        "The schema registry exited with code " + registry.exitValue() + " while starting" + logTail());
-            }
-            if (base == null) {
-                Matcher port = LISTENING.matcher(readLog());
-                if (port.find()) {
-                    base = URI.create("http://127.0.0.1:" + port.group(1));
-                }
-            }
-            if (base != null && isReady(client, base)) {
-                return base;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("The schema registry was not ready after " + STARTUP_TIMEOUT + logTail());
+        registry.awaitReady(
+                base + "/health/ready answering 200",
+                () -> isReady(client, base),
+                STARTUP_TIMEOUT.minusNanos(System.nanoTime() - started));
+        return base;
     }
 
     private static boolean isReady(HttpClient client, URI base) throws InterruptedException {
@@ -236,133 +191,15 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
         }
     }
 
-    private void startProxy(URI registryBase) throws IOException {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        proxyExecutor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "schema-registry-proxy");
-            thread.setDaemon(true);
-            return thread;
-        });
-        proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        proxy.setExecutor(proxyExecutor);
-        proxy.createContext("/", exchange -> {
-            requestCount.incrementAndGet();
-            try {
-                forward(client, registryBase, exchange);
-            } finally {
-                exchange.close();
-            }
-        });
-        proxy.start();
-    }
-
-    /** Forwards one request as it is (method, path, query, headers, body) and the response as it is. */
-    private static void forward(HttpClient client, URI registryBase, HttpExchange exchange) throws IOException {
-        URI target = URI.create(registryBase + exchange.getRequestURI().toString());
-        byte[] requestBody;
-        try (InputStream in = exchange.getRequestBody()) {
-            requestBody = in.readAllBytes();
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .method(
-                        exchange.getRequestMethod(),
-                        requestBody.length == 0
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(requestBody));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> request.header(name, value));
-            }
-        });
-        HttpResponse<byte[]> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.sendResponseHeaders(502, -1);
-            return;
-        } catch (IOException e) {
-            exchange.sendResponseHeaders(502, -1);
-            return;
-        }
-        copyHeaders(response.headers(), exchange);
-        byte[] body = response.body();
-        boolean bodyless = body.length == 0 || "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(response.statusCode(), bodyless ? -1 : body.length);
-        if (!bodyless) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    private static void copyHeaders(HttpHeaders from, HttpExchange to) {
-        from.map().forEach((name, values) -> {
-            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
-                to.getResponseHeaders().put(name, values);
-            }
-        });
-    }
-
     private void stop() {
         if (proxy != null) {
-            proxy.stop(0);
+            proxy.close();
             proxy = null;
         }
-        if (proxyExecutor != null) {
-            proxyExecutor.shutdownNow();
-            proxyExecutor = null;
-        }
         if (registry != null) {
-            stopProcess(registry);
+            registry.close();
             registry = null;
         }
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // The hook is running or has run: nothing left to undo.
-            }
-            shutdownHook = null;
-        }
-        if (logFile != null) {
-            try {
-                Files.deleteIfExists(logFile);
-            } catch (IOException e) {
-                // A leftover temp file is harmless.
-            }
-            logFile = null;
-        }
-    }
-
-    private static void stopProcess(Process process) {
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = readLog().lines().collect(Collectors.toList());
-            List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-            return "; last lines of its log (" + logFile + "):\n" + String.join("\n", tail);
-        } catch (IOException e) {
-            return "; its log " + logFile + " is unreadable: " + e;
-        }
-    }
-
-    private String readLog() throws IOException {
-        // Lenient decoding: a log line cut mid-character must not fail the read.
-        return new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8);
     }
 
     private static Path locateApp() {
@@ -387,7 +224,7 @@ public final class SchemaRegistryExtension implements BeforeAllCallback, AfterAl
         return null;
     }
 
-    private HttpServer started() {
+    private CountingHttpProxy started() {
         if (proxy == null) {
             throw new IllegalStateException(
                     "The schema registry is not running: register SchemaRegistryExtension in a static field with"

@@ -7,19 +7,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkkickstarter.common.avro.WireFormatException.Reason;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
+import dev.flinkkickstarter.testing.ChildProcess;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -213,34 +213,25 @@ class PoisonValuesITCase {
     private record PoisonId(String name, int id, Reason reason) {}
 
     private List<String> decodeInChildJvm(Path dir, String heap, List<byte[]> values) throws Exception {
-        Path output = dir.resolve("out.txt");
-        Process child = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        heap,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        DecodeInSmallHeap.class.getName(),
-                        REGISTRY.url(),
-                        topic,
-                        POISON.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        try (OutputStream in = child.getOutputStream()) {
-            for (byte[] value : values) {
-                in.write((HexFormat.of().formatHex(value) + "\n").getBytes(StandardCharsets.UTF_8));
+        try (ChildProcess child = ChildProcess.java("decoder with " + heap, DecodeInSmallHeap.class.getName())
+                .jvmOptions(heap)
+                .arguments(REGISTRY.url(), topic, POISON.toString())
+                .log(dir.resolve("out.txt"))
+                .start()) {
+            try (OutputStream in = child.input()) {
+                for (byte[] value : values) {
+                    in.write((HexFormat.of().formatHex(value) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
             }
-        }
-        assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
-        List<String> lines = Files.readAllLines(output);
-        assertThat(child.exitValue()).as(String.join("\n", lines)).isZero();
-        List<String> results = new ArrayList<>();
-        for (String line : lines) {
-            if (line.startsWith("RESULT ")) {
-                results.add(line.substring("RESULT ".length()));
+            child.awaitSuccess(Duration.ofMinutes(2));
+            List<String> results = new ArrayList<>();
+            for (String line : child.output().lines().toList()) {
+                if (line.startsWith("RESULT ")) {
+                    results.add(line.substring("RESULT ".length()));
+                }
             }
+            return results;
         }
-        return results;
     }
 
     private SchemaRegistrySettings settings() {

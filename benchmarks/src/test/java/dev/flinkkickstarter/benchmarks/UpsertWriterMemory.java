@@ -1,13 +1,12 @@
-package dev.flinkkickstarter.avrotoiceberg;
+package dev.flinkkickstarter.benchmarks;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.apache.flink.util.Preconditions.checkState;
 
 import dev.flinkkickstarter.common.iceberg.IcebergCatalogs;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.math.BigDecimal;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,9 +25,6 @@ import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
 import org.apache.iceberg.io.TaskWriter;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Heap an Iceberg writer subtask holds against the distinct keys it writes in one checkpoint, in
@@ -36,16 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * remembers every key written since the last checkpoint with its file position ({@code
  * insertedRowMap}), so that a second version of a key in the same checkpoint deletes the first by
  * position; the map is cleared when the checkpoint's files are completed. Both modes also buffer the
- * open Parquet row group, so the difference between them is the map. Not part of {@code verify}:
- *
- * <pre>{@code
- * ./mvnw -B -pl avro-to-iceberg-job -am verify -Dspotless.check.skip -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dit.test=UpsertWriterMemoryBenchmarkITCase -Dfailsafe.failIfNoSpecifiedTests=false \
- *     -Dbenchmark.upsert-keys=100000,500000,1000000
- * }</pre>
+ * open Parquet row group, so the difference between them is the map. Run in its own JVM by {@link
+ * PipelineBenchmark} (step {@code upsert-memory}) with a warehouse directory and the comma-separated key counts as
+ * arguments; prints a result line {@code UPSERT-MEMORY keys=<n> append=<bytes> upsert=<bytes>} per key count.
  */
-@EnabledIfSystemProperty(named = "benchmark.upsert-keys", matches = "[\\d,]+")
-class UpsertWriterMemoryBenchmarkITCase {
+final class UpsertWriterMemory {
 
     /** A booking row: the key is a 17-character booking reference, as the generator makes them. */
     private static final Schema SCHEMA = new Schema(
@@ -57,39 +48,26 @@ class UpsertWriterMemoryBenchmarkITCase {
 
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
-    @TempDir
-    Path warehouse;
+    private UpsertWriterMemory() {}
 
-    @Test
-    void measuresWriterHeapAgainstKeysPerCheckpoint() throws Exception {
-        Catalog catalog = IcebergCatalogs.loader(
-                        Map.of(IcebergCatalogs.WAREHOUSE, warehouse.toUri().toString()))
+    public static void main(String[] args) throws Exception {
+        Catalog catalog = IcebergCatalogs.loader(Map.of(
+                        IcebergCatalogs.WAREHOUSE, Paths.get(args[0]).toUri().toString()))
                 .loadCatalog();
         Table table = catalog.createTable(
                 TableIdentifier.parse("bench.bookings"),
                 SCHEMA,
                 PartitionSpec.unpartitioned(),
                 Map.of("format-version", "2", "parquet.enable.dictionary", "false"));
-        List<String> lines = new ArrayList<>();
-        lines.add("keys per checkpoint | append: heap held | upsert: heap held | upsert - append | per key");
-        for (String value : System.getProperty("benchmark.upsert-keys").split(",")) {
+        for (String value : args[1].split(",")) {
             int keys = Integer.parseInt(value.trim());
             measure(table, keys, false); // warm-up: class loading and JIT out of the figures
             long append = measure(table, keys, false);
             long upsert = measure(table, keys, true);
-            lines.add(String.format(
-                    Locale.ROOT,
-                    "%,d | %,.1f MB | %,.1f MB | %,.1f MB | %d B",
-                    keys,
-                    append / 1048576.0,
-                    upsert / 1048576.0,
-                    (upsert - append) / 1048576.0,
-                    (upsert - append) / keys));
+            System.out.printf(Locale.ROOT, "UPSERT-MEMORY keys=%d append=%d upsert=%d%n", keys, append, upsert);
         }
-        lines.add("max heap " + MEMORY.getHeapMemoryUsage().getMax() / 1048576 + " MB, "
+        System.out.println("max heap " + MEMORY.getHeapMemoryUsage().getMax() / 1048576 + " MB, "
                 + Runtime.getRuntime().availableProcessors() + " cores");
-        lines.forEach(line -> System.out.println("BENCHMARK: " + line));
-        assertThat(lines).hasSizeGreaterThan(2);
     }
 
     /** Heap held by one writer after {@code keys} distinct keys, before the checkpoint completes its files. */
@@ -116,7 +94,7 @@ class UpsertWriterMemoryBenchmarkITCase {
         }
         long held = usedHeapAfterGc() - before;
         WriteResult result = writer.complete();
-        assertThat(result.dataFiles()).isNotEmpty();
+        checkState(result.dataFiles().length > 0, "The writer of %s keys completed no data file", keys);
         return held;
     }
 

@@ -1,9 +1,15 @@
-package dev.flinkkickstarter.common.avro;
+package dev.flinkkickstarter.benchmarks;
 
+import dev.flinkkickstarter.common.avro.ConfluentAvroDecoder;
+import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
+import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -15,13 +21,13 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Decode throughput of {@link ConfluentAvroDecoder} (bounded decoding, both modes) against Avro's own
- * {@link BinaryDecoder} on the same flight-like values; prints figures, asserts nothing. Run from
- * {@code common/}: {@code java -cp target/classes:target/test-classes:$(cat target/cp.txt)
- * dev.flinkkickstarter.common.avro.ConfluentAvroDecoderBenchmark} after {@code ../mvnw -o -q
- * test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}.
+ * Decode throughput of {@link ConfluentAvroDecoder} (bounded decoding, with a reader schema and with writer schemas)
+ * next to Avro's own {@link BinaryDecoder} on the same flight-like values. Run in its own JVM by {@link
+ * PipelineBenchmark} (step {@code decoder}) with the registry's URL as its argument: the decoders fetch the one schema
+ * once, so the registry is not part of the figures. Prints each pass; the last pass (the JIT warmed up by the first
+ * two) also as result lines {@code DECODE <values/s> <decoder>}.
  */
-public final class ConfluentAvroDecoderBenchmark {
+final class DecoderThroughput {
 
     private static final Schema FLIGHT = new Schema.Parser().parse("""
             {"type": "record", "name": "Flight", "namespace": "bench", "fields": [
@@ -40,32 +46,41 @@ public final class ConfluentAvroDecoderBenchmark {
 
     private static final int VALUES = 10_000;
     private static final int ROUNDS = 30;
+    private static final int PASSES = 3;
+    /** The reference the result lines are compared with. */
+    static final String AVRO_BINARY_DECODER = "Avro BinaryDecoder (unbounded)";
 
-    private ConfluentAvroDecoderBenchmark() {}
+    private DecoderThroughput() {}
 
     public static void main(String[] args) throws Exception {
-        FakeSchemaRegistry registry = new FakeSchemaRegistry();
-        registry.beforeEach(null);
-        try {
-            int id = registry.preRegister("bench-value", FLIGHT.toString());
-            List<byte[]> values = values(id);
-            long bytes = values.stream().mapToLong(v -> v.length).sum();
-            ConfluentAvroDecoder withReader = ConfluentAvroDecoder.create(FLIGHT, "bench", registry.settings());
-            ConfluentAvroDecoder withWriter = ConfluentAvroDecoder.forWriterSchemas("bench", registry.settings());
-            GenericDatumReader<GenericRecord> avroReader = new GenericDatumReader<>(FLIGHT, FLIGHT);
-            System.out.printf(
-                    "%d values of %.0f bytes on average, %d rounds each, best round:%n",
-                    VALUES, (double) bytes / VALUES, ROUNDS);
-            for (int repeat = 0; repeat < 3; repeat++) { // the first pass warms the JIT up
-                report("Avro BinaryDecoder (unbounded)", values, value -> {
-                    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
-                    return avroReader.read(null, decoder);
-                });
-                report("ConfluentAvroDecoder, reader schema", values, withReader::decode);
-                report("ConfluentAvroDecoder, writer schemas", values, withWriter::decode);
+        SchemaRegistrySettings settings = SchemaRegistrySettings.of(Map.of(SchemaRegistrySettings.URL, args[0]));
+        int id;
+        try (SchemaRegistryClient registry = SchemaRegistryClient.create(settings)) {
+            id = registry.writerSchemaId("bench-value", FLIGHT);
+        }
+        List<byte[]> values = values(id);
+        long bytes = values.stream().mapToLong(v -> v.length).sum();
+        GenericDatumReader<GenericRecord> avroReader = new GenericDatumReader<>(FLIGHT, FLIGHT);
+        System.out.printf(
+                "%d values of %.0f bytes on average, %d rounds each, best round:%n",
+                VALUES, (double) bytes / VALUES, ROUNDS);
+        try (ConfluentAvroDecoder withReader = ConfluentAvroDecoder.create(FLIGHT, "bench", settings);
+                ConfluentAvroDecoder withWriter = ConfluentAvroDecoder.forWriterSchemas("bench", settings)) {
+            Map<String, Decode> decoders = new LinkedHashMap<>();
+            decoders.put(AVRO_BINARY_DECODER, value -> {
+                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
+                return avroReader.read(null, decoder);
+            });
+            decoders.put("ConfluentAvroDecoder, reader schema", withReader::decode);
+            decoders.put("ConfluentAvroDecoder, writer schemas", withWriter::decode);
+            for (int pass = 1; pass <= PASSES; pass++) { // the first passes warm the JIT up
+                for (Map.Entry<String, Decode> decoder : decoders.entrySet()) {
+                    double valuesPerSecond = report(decoder.getKey(), values, decoder.getValue());
+                    if (pass == PASSES) {
+                        System.out.printf(Locale.ROOT, "DECODE %.0f %s%n", valuesPerSecond, decoder.getKey());
+                    }
+                }
             }
-        } finally {
-            registry.afterEach(null);
         }
     }
 
@@ -73,7 +88,8 @@ public final class ConfluentAvroDecoderBenchmark {
         GenericRecord decode(byte[] value) throws IOException;
     }
 
-    private static void report(String name, List<byte[]> values, Decode decode) throws IOException {
+    /** Prints the best of {@link #ROUNDS} rounds and returns it in values/s. */
+    private static double report(String name, List<byte[]> values, Decode decode) throws IOException {
         long best = Long.MAX_VALUE;
         long checksum = 0;
         for (int round = 0; round < ROUNDS; round++) {
@@ -86,6 +102,7 @@ public final class ConfluentAvroDecoderBenchmark {
         System.out.printf(
                 "  %-40s %7.0f ns/value  %,10.0f values/s  (checksum %d)%n",
                 name, (double) best / values.size(), values.size() * 1e9 / best, checksum);
+        return values.size() * 1e9 / best;
     }
 
     private static List<byte[]> values(int id) throws IOException {
