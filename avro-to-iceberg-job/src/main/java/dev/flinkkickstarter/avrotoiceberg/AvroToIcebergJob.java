@@ -1,6 +1,5 @@
 package dev.flinkkickstarter.avrotoiceberg;
 
-import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
 import dev.flinkkickstarter.common.flink.BoundedRestarts;
@@ -57,7 +56,6 @@ public final class AvroToIcebergJob {
             throws IOException {
         LOG.info("Starting with {}", options);
         configure(env, options);
-        SchemaRegistryClient.checkSettings(settings.schemaRegistry());
         Map<String, String> catalogProperties = options.catalogProperties(settings);
         LOG.info("Iceberg catalog {}", IcebergCatalogs.describe(catalogProperties));
         CatalogLoader catalogLoader = IcebergCatalogs.loader(catalogProperties);

@@ -9,6 +9,7 @@ import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvro;
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.datagen.Airline;
 import dev.flinkkickstarter.datagen.FlightGenerator;
 import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
@@ -157,7 +158,7 @@ class AvroToIcebergJobITCase {
     @Test
     void addsTheFieldsOfAVersionRegisteredWhileItRuns() throws Exception {
         FlightPipeline pipeline = new FlightPipeline(KAFKA, REGISTRY, "evolve", warehouse).createTopicsAndSchemas(1);
-        String subject = pipeline.skyOneTopic + "-value";
+        String subject = ConfluentSchemaCoder.valueSubject(pipeline.skyOneTopic);
         org.apache.avro.Schema v1 = SkyOneFlight.getClassSchema();
         org.apache.avro.Schema v2 = FlightPipeline.withOptionalField(v1, "loyalty_tier");
         // Apicurio 2.4's BACKWARD check rejected this added optional field with a default in our runs; the job

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.datagen.Airline;
@@ -205,7 +206,8 @@ class ConfluentClientInteropITCase {
         int registeredId;
         try (SchemaRegistryClient client =
                 SchemaRegistryClient.create(SchemaRegistrySettings.of(registry.clientProperties()))) {
-            registeredId = client.latest(topic + "-value").id();
+            registeredId =
+                    client.latest(ConfluentSchemaCoder.valueSubject(topic)).id();
         }
         List<FlightPipeline.Produced<SpecificRecordBase>> produced = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KAFKA.producerProperties())) {

@@ -7,6 +7,7 @@ import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.assertFlightTabl
 import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.assertRawTableMatches;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
@@ -105,7 +106,7 @@ class FailureRecoveryITCase {
     void keepsNewFieldsValuesAcrossAFailureBeforeTheirFirstCommit() throws Exception {
         FlightPipeline pipeline =
                 new FlightPipeline(KAFKA, REGISTRY, "recovery-evolve", warehouse).createTopicsAndSchemas(2);
-        String subject = pipeline.skyOneTopic + "-value";
+        String subject = ConfluentSchemaCoder.valueSubject(pipeline.skyOneTopic);
         pipeline.setCompatibilityNone(subject);
         FlightPipeline.Flights v1Flights = pipeline.produce(RECORDS_PER_HALF);
         Map<String, Map<String, String>> extrasByPosition = new HashMap<>();

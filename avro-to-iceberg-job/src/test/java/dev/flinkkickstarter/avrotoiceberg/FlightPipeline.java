@@ -3,6 +3,7 @@ package dev.flinkkickstarter.avrotoiceberg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvro;
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.ClientSettings;
 import dev.flinkkickstarter.common.config.JobArguments;
@@ -108,8 +109,14 @@ final class FlightPipeline {
             kafka.createTopic(topic, partitions);
             kafka.createTopic(topic + ".dlq", 1);
         }
-        registryClient().register(skyOneTopic + "-value", SpecificData.get().getSchema(Airline.SKY_ONE.recordClass()));
-        registryClient().register(sunsetTopic + "-value", SpecificData.get().getSchema(Airline.SUNSET.recordClass()));
+        registryClient()
+                .register(
+                        ConfluentSchemaCoder.valueSubject(skyOneTopic),
+                        SpecificData.get().getSchema(Airline.SKY_ONE.recordClass()));
+        registryClient()
+                .register(
+                        ConfluentSchemaCoder.valueSubject(sunsetTopic),
+                        SpecificData.get().getSchema(Airline.SUNSET.recordClass()));
         return this;
     }
 

@@ -9,6 +9,7 @@ import static dev.flinkkickstarter.avrotoiceberg.FlightPipeline.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkkickstarter.common.avro.ConfluentAvro;
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.testing.KafkaClusterExtension;
 import dev.flinkkickstarter.testing.SchemaRegistryExtension;
 import java.math.BigDecimal;
@@ -277,7 +278,7 @@ class RegistryFollowingITCase {
 
     private static Schema register(FlightPipeline pipeline, String topic, String schemaJson) throws Exception {
         Schema schema = new Schema.Parser().parse(schemaJson);
-        pipeline.registryClient().register(topic + "-value", schema);
+        pipeline.registryClient().register(ConfluentSchemaCoder.valueSubject(topic), schema);
         return schema;
     }
 

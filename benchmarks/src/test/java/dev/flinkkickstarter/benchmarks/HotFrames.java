@@ -41,7 +41,7 @@ final class HotFrames {
     private static Map<String, String> watched() {
         Map<String, String> watched = new LinkedHashMap<>();
         watched.put("Kryo (generic-type fallback)", "com.esotericsoftware.kryo.");
-        watched.put("our schema registry client", "dev.flinkkickstarter.common.avro.SchemaRegistryClient");
+        watched.put("our schema registry client", "dev.flinkkickstarter.common.avro.SchemaRegistry");
         watched.put("Avro reflection", "org.apache.avro.reflect.");
         watched.put("Avro specific/generic datum code", "org.apache.avro.");
         watched.put("Kafka producer", "org.apache.kafka.clients.producer.");

@@ -2,6 +2,7 @@ package dev.flinkkickstarter.datagen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkkickstarter.common.avro.ConfluentSchemaCoder;
 import dev.flinkkickstarter.common.avro.SchemaRegistryClient;
 import dev.flinkkickstarter.common.config.SchemaRegistrySettings;
 import dev.flinkkickstarter.datagen.skyone.SkyOneFlight;
@@ -198,7 +199,8 @@ class DataGeneratorJobITCase {
             throws IOException {
         SchemaRegistryClient registry =
                 SchemaRegistryClient.create(SchemaRegistrySettings.of(REGISTRY.clientProperties()));
-        int registeredId = registry.latest(topic + "-value").id();
+        int registeredId =
+                registry.latest(ConfluentSchemaCoder.valueSubject(topic)).id();
         Schema writerSchema = registry.getById(registeredId);
         Schema readerSchema = SpecificData.get().getSchema(airline.recordClass());
         assertThat(writerSchema).isEqualTo(readerSchema);

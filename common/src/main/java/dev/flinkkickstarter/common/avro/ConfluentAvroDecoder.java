@@ -1,5 +1,6 @@
 package dev.flinkkickstarter.common.avro;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -52,7 +53,8 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ConfluentSchemaCoder coder;
+    private final String topic;
+    private final LazySchemaRegistryClient registry;
     /**
      * Schema text rather than {@link Schema}: Java serialization of Avro schemas varies across Avro
      * versions. Null: each value is decoded with its writer schema.
@@ -64,7 +66,9 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
     private transient volatile Readers readers;
 
     private ConfluentAvroDecoder(@Nullable Schema readerSchema, String topic, SchemaRegistrySettings settings) {
-        this.coder = new ConfluentSchemaCoder(topic, settings);
+        checkArgument(topic != null && !topic.isBlank(), "topic must not be blank");
+        this.topic = topic;
+        this.registry = new LazySchemaRegistryClient(settings);
         this.readerSchemaJson = readerSchema == null ? null : withoutJavaStringHints(readerSchema);
     }
 
@@ -110,7 +114,7 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
     }
 
     public String topic() {
-        return coder.topic();
+        return topic;
     }
 
     /**
@@ -118,7 +122,7 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
      * {@link DecodeMetrics}; call it in the operator's {@code open()}.
      */
     public void setListener(SchemaRegistryListener listener) {
-        coder.setListener(listener);
+        registry.setListener(listener);
     }
 
     /**
@@ -146,7 +150,7 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
             throw new WireFormatException(
                     Reason.NULL_VALUE, topic(), "Record in topic '" + topic() + "' has no value (null)", null);
         }
-        int schemaId = coder.readSchemaId(new ByteArrayInputStream(value));
+        int schemaId = ConfluentWireFormat.readSchemaId(new ByteArrayInputStream(value), topic);
         WriterReader reader = readers().forSchemaId(schemaId);
         BoundedBinaryDecoder body = new BoundedBinaryDecoder(reader.zeroByteItemBudget())
                 .reset(value, ConfluentWireFormat.HEADER_LENGTH, value.length - ConfluentWireFormat.HEADER_LENGTH);
@@ -200,12 +204,13 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
     @Override
     public void close() {
         readers = null;
-        coder.close();
+        registry.close();
     }
 
     @Override
     public String toString() {
-        return "ConfluentAvroDecoder{" + coder + (readerSchemaJson == null ? ", writer schemas" : "") + "}";
+        return "ConfluentAvroDecoder{topic=" + topic + ", settings=" + registry.settings()
+                + (readerSchemaJson == null ? ", writer schemas" : "") + "}";
     }
 
     /** A decoded value: the writer schema id from its header and the record. */
@@ -223,7 +228,10 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
         }
     }
 
-    /** One datum reader per writer schema id: checking and resolving a writer schema is done once per id. */
+    /**
+     * One datum reader per writer schema id: checking and resolving a writer schema is done once per id. The
+     * writer schemas themselves are the registry client's (its id → schema cache); this holds what is made of them.
+     */
     private final class Readers {
 
         /** Null: each value is read with its writer schema. */
@@ -250,7 +258,7 @@ public final class ConfluentAvroDecoder implements Serializable, Closeable {
         }
 
         private WriterReader newReader(int schemaId) throws IOException {
-            Schema writerSchema = coder.schemaForId(schemaId);
+            Schema writerSchema = ConfluentWireFormat.writerSchema(registry.get(), schemaId, topic);
             String limitProblem = WriterSchemaLimits.problem(writerSchema);
             if (limitProblem != null) {
                 return WriterReader.refused(

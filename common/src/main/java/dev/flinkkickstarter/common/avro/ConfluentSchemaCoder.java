@@ -23,10 +23,11 @@ import org.apache.flink.formats.avro.SchemaCoder;
  * builds those in one line.
  *
  * <p>Writing uses the subject {@code <topic>-value} (Confluent's TopicNameStrategy) and the id policy
- * of {@link SchemaRegistryClient#writerSchemaId}. Flink calls {@link #writeSchema} and {@link
- * #readSchema} once per record, so both remember the last schema: a record whose schema is the same
- * instance (writing) or whose id is the same (reading) costs no hashing, parsing or map lookup. The
- * registry client is created on first use, on the task, never on the client that builds the job.
+ * of {@link SchemaRegistryClient#writerSchemaId}; Flink asks for it once per record, so the last schema
+ * written is remembered and a record whose schema is the same instance costs no hashing or map lookup.
+ * Reading goes through {@link ConfluentWireFormat}, as {@link ConfluentAvroDecoder} does, and the
+ * registry client's one id → schema cache. The registry client is created on first use, on the task,
+ * never on the client that builds the job.
  */
 public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Closeable {
 
@@ -34,26 +35,17 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Cl
 
     private final String topic;
     private final String subject;
-    private final SchemaRegistrySettings settings;
+    private final LazySchemaRegistryClient registry;
 
-    @Nullable
-    private transient volatile SchemaRegistryClient client;
-    // Immutable pairs, so a reader on another thread sees either the old or the new pair, never a mix.
+    /** Immutable, so a reader on another thread sees either the old or the new pair, never a mix. */
     @Nullable
     private transient volatile IdAndSchema lastWritten;
 
-    @Nullable
-    private transient volatile IdAndSchema lastRead;
-
-    @Nullable
-    private transient volatile SchemaRegistryListener listener;
-
-    ConfluentSchemaCoder(String topic, SchemaRegistrySettings settings) {
+    private ConfluentSchemaCoder(String topic, SchemaRegistrySettings settings) {
         checkArgument(topic != null && !topic.isBlank(), "topic must not be blank");
         this.topic = topic;
         this.subject = valueSubject(topic);
-        this.settings = checkNotNull(settings, "settings");
-        SchemaRegistryClient.checkSettings(settings);
+        this.registry = new LazySchemaRegistryClient(settings);
     }
 
     /** A provider of coders for the values of {@code topic}; serializable, as Flink ships it to the tasks. */
@@ -61,14 +53,14 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Cl
         return new Provider(topic, settings);
     }
 
-    /** Confluent's TopicNameStrategy subject for record values. */
+    /** Confluent's TopicNameStrategy subject for record values: {@code <topic>-value}. */
     public static String valueSubject(String topic) {
         return topic + "-value";
     }
 
     @Override
     public Schema readSchema(InputStream in) throws IOException {
-        return schemaForId(readSchemaId(in));
+        return ConfluentWireFormat.writerSchema(registry.get(), ConfluentWireFormat.readSchemaId(in, topic), topic);
     }
 
     @Override
@@ -78,82 +70,28 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Cl
         if (last != null && last.schema() == schema) {
             schemaId = last.id();
         } else {
-            schemaId = client().writerSchemaId(subject, schema);
+            schemaId = registry.get().writerSchemaId(subject, schema);
             lastWritten = new IdAndSchema(schemaId, schema);
         }
         ConfluentWireFormat.writeHeader(schemaId, out);
     }
 
-    /** Reads the header; the stream is left at the Avro body. */
-    int readSchemaId(InputStream in) throws IOException {
-        return ConfluentWireFormat.readSchemaId(in, topic);
-    }
-
-    /** The writer schema for an id read from a header. */
-    Schema schemaForId(int schemaId) throws IOException {
-        IdAndSchema last = lastRead;
-        if (last != null && last.id() == schemaId) {
-            return last.schema();
-        }
-        Schema schema = ConfluentWireFormat.writerSchema(client(), schemaId, topic);
-        lastRead = new IdAndSchema(schemaId, schema);
-        return schema;
-    }
-
-    String topic() {
-        return topic;
-    }
-
-    /** Reports the registry client's requests and cache hits to {@code listener}. */
-    synchronized void setListener(SchemaRegistryListener listener) {
-        this.listener = checkNotNull(listener, "listener");
-        SchemaRegistryClient current = client;
-        if (current != null) {
-            current.setListener(listener);
-        }
-    }
-
-    private SchemaRegistryClient client() {
-        SchemaRegistryClient current = client;
-        if (current == null) {
-            synchronized (this) {
-                current = client;
-                if (current == null) {
-                    current = SchemaRegistryClient.create(settings);
-                    SchemaRegistryListener currentListener = listener;
-                    if (currentListener != null) {
-                        current.setListener(currentListener);
-                    }
-                    client = current;
-                }
-            }
-        }
-        return current;
-    }
-
     /**
-     * Closes the registry client, if one was created, and forgets it and the remembered schemas; a later
-     * use creates a new client. Call it from the {@code close()} of the operator that uses this coder.
+     * Closes the registry client, if one was created, and forgets it and the last written schema; a later use
+     * creates a new client. Call it from the {@code close()} of the operator that uses this coder.
      */
     @Override
     public void close() {
-        SchemaRegistryClient current;
-        synchronized (this) {
-            current = client;
-            client = null;
-            lastWritten = null;
-            lastRead = null;
-        }
-        if (current != null) {
-            current.close();
-        }
+        lastWritten = null;
+        registry.close();
     }
 
     @Override
     public String toString() {
-        return "ConfluentSchemaCoder{topic=" + topic + ", settings=" + settings + "}";
+        return "ConfluentSchemaCoder{topic=" + topic + ", settings=" + registry.settings() + "}";
     }
 
+    /** The last schema written and its id: Flink asks for the id of every record, almost always of one schema. */
     private record IdAndSchema(int id, Schema schema) {}
 
     /** Creates one {@link ConfluentSchemaCoder} per task. */
@@ -168,8 +106,6 @@ public final class ConfluentSchemaCoder implements SchemaCoder, Serializable, Cl
             checkArgument(topic != null && !topic.isBlank(), "topic must not be blank");
             this.topic = topic;
             this.settings = checkNotNull(settings, "settings");
-            // The coders are made on the tasks; checking here fails the job when it is built instead.
-            SchemaRegistryClient.checkSettings(settings);
         }
 
         @Override

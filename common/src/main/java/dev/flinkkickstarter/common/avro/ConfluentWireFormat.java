@@ -8,8 +8,9 @@ import org.apache.avro.Schema;
 
 /**
  * Confluent's wire format: magic byte 0x00, the schema id as 4-byte big-endian int, then the Avro
- * binary body. The one place that reads and writes the header, shared by {@link ConfluentSchemaCoder}
- * and {@link ConfluentAvroDecoder}.
+ * binary body. The one place that reads and writes the header and turns a header's schema id into its
+ * writer schema (through the registry client's id → schema cache): {@link ConfluentSchemaCoder} and
+ * {@link ConfluentAvroDecoder} each read values through it, neither through the other.
  */
 final class ConfluentWireFormat {
 

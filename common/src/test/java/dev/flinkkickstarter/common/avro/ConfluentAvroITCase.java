@@ -226,7 +226,10 @@ class ConfluentAvroITCase {
 
     private static Map<String, String> latestVersionOnly() {
         return Map.of(
-                SchemaRegistryClient.AUTO_REGISTER_SCHEMAS, "false", SchemaRegistryClient.USE_LATEST_VERSION, "true");
+                SchemaRegistrySettings.AUTO_REGISTER_SCHEMAS,
+                "false",
+                SchemaRegistrySettings.USE_LATEST_VERSION,
+                "true");
     }
 
     private static SchemaRegistrySettings settings() {

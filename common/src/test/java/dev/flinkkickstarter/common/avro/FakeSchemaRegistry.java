@@ -69,7 +69,7 @@ final class FakeSchemaRegistry implements BeforeEachCallback, AfterEachCallback 
         Map<String, String> properties = new HashMap<>();
         properties.put(SchemaRegistrySettings.URL, url());
         // Retries are exercised explicitly; elsewhere they would only slow a failing test down.
-        properties.put(SchemaRegistryClient.RETRIES_WAIT_MS, "1");
+        properties.put(SchemaRegistrySettings.RETRIES_WAIT_MS, "1");
         for (int i = 0; i < keyValues.length; i += 2) {
             properties.put(keyValues[i], keyValues[i + 1]);
         }

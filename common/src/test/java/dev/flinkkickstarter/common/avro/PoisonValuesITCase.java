@@ -236,7 +236,7 @@ class PoisonValuesITCase {
 
     private SchemaRegistrySettings settings() {
         Map<String, String> properties = new LinkedHashMap<>(REGISTRY.clientProperties());
-        properties.put(SchemaRegistryClient.RETRIES_WAIT_MS, "10");
+        properties.put(SchemaRegistrySettings.RETRIES_WAIT_MS, "10");
         return SchemaRegistrySettings.of(properties);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkkickstarter.common.config.FakeAwsServerExtension.Request;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -222,7 +223,7 @@ class AwsConfigSourceTest {
                 .containsEntry("bootstrap.servers", "localhost:19092")
                 .containsEntry("auto.offset.reset", "latest");
         assertThat(settings.producerProperties()).containsEntry("bootstrap.servers", "localhost:19092");
-        assertThat(settings.schemaRegistry().urls()).containsExactly("http://localhost:8081");
+        assertThat(settings.schemaRegistry().urls()).containsExactly(URI.create("http://localhost:8081"));
         assertThat(settings.catalogProperties()).containsEntry("type", "hadoop");
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkkickstarter.common.config.ClientSettings.Target;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,7 +25,8 @@ class ClientSettingsTest {
 
         assertThat(settings.consumerProperties()).containsExactly(Map.entry("bootstrap.servers", "localhost:9092"));
         assertThat(settings.producerProperties()).containsExactly(Map.entry("bootstrap.servers", "localhost:9092"));
-        assertThat(settings.schemaRegistry().urls()).containsExactly("http://localhost:8085/apis/ccompat/v7");
+        assertThat(settings.schemaRegistry().urls())
+                .containsExactly(URI.create("http://localhost:8085/apis/ccompat/v7"));
         assertThat(settings.catalogProperties()).isEmpty();
     }
 
@@ -35,7 +37,7 @@ class ClientSettingsTest {
         assertThat(load(Map.of("CONFIG_SOURCE", "aws"), "--config-source", "LOCAL")
                         .schemaRegistry()
                         .urls())
-                .containsExactly("http://localhost:8085/apis/ccompat/v7");
+                .containsExactly(URI.create("http://localhost:8085/apis/ccompat/v7"));
     }
 
     @Test

@@ -162,8 +162,8 @@ class RedactionTest {
     @Test
     void registryClientMessagesAndLogs() throws Exception {
         Map<String, String> registry = new LinkedHashMap<>(registrySettings());
-        registry.put(SchemaRegistryClient.MAX_RETRIES, "0");
-        registry.put(SchemaRegistryClient.CONNECT_TIMEOUT_MS, "500");
+        registry.put(SchemaRegistrySettings.MAX_RETRIES, "0");
+        registry.put(SchemaRegistrySettings.CONNECT_TIMEOUT_MS, "500");
         SchemaRegistrySettings settings = SchemaRegistrySettings.of(registry);
         try (SchemaRegistryClient client = SchemaRegistryClient.create(settings)) {
             logs.lines().add(client.toString());

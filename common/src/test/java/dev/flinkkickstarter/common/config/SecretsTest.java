@@ -3,6 +3,7 @@ package dev.flinkkickstarter.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class SecretsTest {
                 SchemaRegistrySettings.USER_INFO, "KEY:hunter2"));
 
         assertThat(settings.toString()).doesNotContain("hunter2").contains("USER_INFO", "http://a:8081");
-        assertThat(settings.urls()).containsExactly("http://a:8081", "http://b:8081");
+        assertThat(settings.urls()).containsExactly(URI.create("http://a:8081"), URI.create("http://b:8081"));
         assertThat(settings.get(SchemaRegistrySettings.USER_INFO)).contains("KEY:hunter2");
     }
 
