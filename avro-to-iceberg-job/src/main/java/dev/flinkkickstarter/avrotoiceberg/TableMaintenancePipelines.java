@@ -103,8 +103,13 @@ final class TableMaintenancePipelines {
         RewriteDataFiles.Builder compaction = RewriteDataFiles.builder()
                 .scheduleOnCommitCount(settings.triggerCommits())
                 .scheduleOnInterval(settings.triggerInterval())
-                // One commit per run: a run that fails midway leaves the table as it was.
-                .partialProgressEnabled(false);
+                // One commit per file group, as each group is rewritten: Iceberg 1.11's commit service commits
+                // a batch in the rewriting thread when the batch is full, but its own thread busy-spins while it
+                // holds a part of one or a commit runs (it sleeps only when idle), so one commit of all groups
+                // kept a core spinning for the whole run. Each commit replaces its group's files atomically.
+                // Groups per commit = ceil(groups / max commits): the maximum makes it 1.
+                .partialProgressEnabled(true)
+                .partialProgressMaxCommits(Integer.MAX_VALUE);
         settings.targetFileSizeBytes().ifPresent(compaction::targetFileSizeBytes);
         return compaction;
     }
