@@ -67,12 +67,15 @@ class TableMaintenanceITCase {
      * Without compaction a partition reaches ~{@value #COMMITS} × {@value #WRITERS} files.
      */
     private static final int MAX_FILES_PER_PARTITION = 2 * TRIGGER_COMMITS * WRITERS;
+    /** The generator spreads departures over 180 days: at most 7 month partitions per table. */
+    private static final int MONTH_PARTITIONS = 7;
     /**
      * Expiry runs every {@value #TRIGGER_COMMITS} commits, keeps {@value #KEEP_SNAPSHOTS} and all younger
-     * than 2 s (~2 commits); between runs up to twice {@value #TRIGGER_COMMITS} ingestion and compaction
-     * commits pile up. Without expiry a table ends with more than {@value #COMMITS} snapshots.
+     * than 2 s (~2 commits); between runs up to twice {@value #TRIGGER_COMMITS} ingestion commits pile up,
+     * and up to two compaction runs of one commit per partition (compaction commits each file group on its
+     * own). Without expiry a table ends with more than {@value #COMMITS} snapshots.
      */
-    private static final int MAX_SNAPSHOTS = KEEP_SNAPSHOTS + 2 * TRIGGER_COMMITS;
+    private static final int MAX_SNAPSHOTS = KEEP_SNAPSHOTS + 2 * TRIGGER_COMMITS + 2 * MONTH_PARTITIONS;
 
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
