@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,7 @@ class LocalPipelineITCase {
     /** The optional field v2 of the Sky One value schema adds. */
     private static final String LOYALTY_TIER = "loyalty_tier";
 
+    private static final List<String> BOTH_AIRLINES = List.of("skyone", "sunset");
     private static final Duration ROWS_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STATE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -109,10 +111,10 @@ class LocalPipelineITCase {
     void recoversFromAKilledTaskManagerWithoutLosingOrDuplicatingRows() throws Exception {
         // Topics, tables' warehouse and consumer group of its own: independent of the other test.
         int perAirline = 3000;
-        String skyoneTopic = "e2e.recovery.skyone";
-        String sunsetTopic = "e2e.recovery.sunset";
-        String datagen = STACK.submit(
-                "datagen",
+        String run = "recovery";
+        String datagen = submitDatagen(
+                run,
+                BOTH_AIRLINES,
                 "--max-records",
                 String.valueOf(perAirline),
                 // About 75 s of data: still flowing when the TaskManager dies, even when submitting the
@@ -120,33 +122,10 @@ class LocalPipelineITCase {
                 "--records-per-second",
                 "40",
                 "--seed",
-                "11",
-                "--checkpoint-interval",
-                "2s",
-                "--skyone-topic",
-                skyoneTopic,
-                "--sunset-topic",
-                sunsetTopic,
-                "--transactional-id-prefix",
-                "e2e-recovery");
-        awaitSubjects(skyoneTopic + "-value", sunsetTopic + "-value");
-        String warehouseUri =
-                STACK.stateDir().resolve("warehouse-recovery").toUri().toString();
-        String ingestion = STACK.submit(
-                "iceberg",
-                "--checkpoint-interval",
-                "2s",
-                "--warehouse",
-                warehouseUri,
-                "--topics",
-                skyoneTopic + "," + sunsetTopic,
-                "--table-mapping",
-                skyoneTopic + "=" + SKYONE + "," + sunsetTopic + "=" + SUNSET,
-                "--flight-mapping",
-                skyoneTopic + "=skyone," + sunsetTopic + "=sunset",
-                "--consumer.group.id",
-                "e2e-recovery");
-        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+                "11");
+        awaitSubjects(topic(run, "skyone") + "-value", topic(run, "sunset") + "-value");
+        String ingestion = submitIngestion(run, BOTH_AIRLINES);
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri(run));
 
         await("first rows committed to Iceberg")
                 .atMost(ROWS_TIMEOUT)
@@ -185,9 +164,10 @@ class LocalPipelineITCase {
     @Test
     void anUpsertTableHoldsTheLatestVersionOfEachBooking() {
         int records = 1000;
-        String topic = "e2e.upsert.sunset";
-        String datagen = STACK.submit(
-                "datagen",
+        String run = "upsert";
+        String datagen = submitDatagen(
+                run,
+                List.of("sunset"),
                 "--airlines",
                 "sunset",
                 "--max-records",
@@ -199,33 +179,10 @@ class LocalPipelineITCase {
                 "--cancel-ratio",
                 "0.1",
                 "--seed",
-                "13",
-                "--checkpoint-interval",
-                "2s",
-                "--sunset-topic",
-                topic,
-                "--transactional-id-prefix",
-                "e2e-upsert");
-        awaitSubjects(topic + "-value");
-        String warehouseUri =
-                STACK.stateDir().resolve("warehouse-upsert").toUri().toString();
-        String ingestion = STACK.submit(
-                "iceberg",
-                "--checkpoint-interval",
-                "2s",
-                "--warehouse",
-                warehouseUri,
-                "--topics",
-                topic,
-                "--table-mapping",
-                topic + "=" + SUNSET,
-                "--flight-mapping",
-                topic + "=sunset",
-                "--upsert-tables",
-                FLIGHT,
-                "--consumer.group.id",
-                "e2e-upsert");
-        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+                "13");
+        awaitSubjects(topic(run, "sunset") + "-value");
+        String ingestion = submitIngestion(run, List.of("sunset"), "--upsert-tables", FLIGHT);
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri(run));
 
         await("every record in the append-only raw table")
                 .atMost(ROWS_TIMEOUT)
@@ -278,43 +235,21 @@ class LocalPipelineITCase {
         // Topics, warehouse and consumer group of its own: independent of the other tests.
         int perAirline = 200;
         int perVersion = 100;
-        String skyoneTopic = "e2e.evolution.skyone";
-        String sunsetTopic = "e2e.evolution.sunset";
+        String run = "evolution";
+        String skyoneTopic = topic(run, "skyone");
         String subject = skyoneTopic + "-value";
-        String datagen = STACK.submit(
-                "datagen",
+        String datagen = submitDatagen(
+                run,
+                BOTH_AIRLINES,
                 "--max-records",
                 String.valueOf(perAirline),
                 "--records-per-second",
                 "unlimited",
                 "--seed",
-                "13",
-                "--checkpoint-interval",
-                "2s",
-                "--skyone-topic",
-                skyoneTopic,
-                "--sunset-topic",
-                sunsetTopic,
-                "--transactional-id-prefix",
-                "e2e-evolution");
-        awaitSubjects(subject, sunsetTopic + "-value");
-        String warehouseUri =
-                STACK.stateDir().resolve("warehouse-evolution").toUri().toString();
-        String ingestion = STACK.submit(
-                "iceberg",
-                "--checkpoint-interval",
-                "2s",
-                "--warehouse",
-                warehouseUri,
-                "--topics",
-                skyoneTopic + "," + sunsetTopic,
-                "--table-mapping",
-                skyoneTopic + "=" + SKYONE + "," + sunsetTopic + "=" + SUNSET,
-                "--flight-mapping",
-                skyoneTopic + "=skyone," + sunsetTopic + "=sunset",
-                "--consumer.group.id",
-                "e2e-evolution");
-        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri);
+                "13");
+        awaitSubjects(subject, topic(run, "sunset") + "-value");
+        String ingestion = submitIngestion(run, BOTH_AIRLINES);
+        IcebergWarehouse warehouse = IcebergWarehouse.at(warehouseUri(run));
         // The job has written datagen's v1 rows before v2 exists: the new version arrives while it runs.
         awaitRowCount(warehouse, SKYONE, perAirline, datagen, ingestion);
 
@@ -426,6 +361,54 @@ class LocalPipelineITCase {
         encoder.flush();
         String key = value.get("confirmation").toString();
         return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes.toByteArray());
+    }
+
+    /** A test's own topic for {@code airline}: each test writes topics, tables and groups named for its run. */
+    private static String topic(String run, String airline) {
+        return "e2e." + run + "." + airline;
+    }
+
+    private static String warehouseUri(String run) {
+        return STACK.stateDir().resolve("warehouse-" + run).toUri().toString();
+    }
+
+    /** datagen-job writing {@code airlines} to the run's topics, with {@code flags} (2 s checkpoints). */
+    private static String submitDatagen(String run, List<String> airlines, String... flags) {
+        List<String> all = new ArrayList<>(List.of(flags));
+        Collections.addAll(all, "--checkpoint-interval", "2s", "--transactional-id-prefix", "e2e-" + run);
+        for (String airline : airlines) {
+            Collections.addAll(all, "--" + airline + "-topic", topic(run, airline));
+        }
+        return STACK.submit("datagen", all.toArray(String[]::new));
+    }
+
+    /**
+     * avro-to-iceberg-job reading the run's topics of {@code airlines} into tables {@code airlines.<airline>} and
+     * the flight table of the run's warehouse, in the run's consumer group (2 s checkpoints), with {@code flags}.
+     */
+    private static String submitIngestion(String run, List<String> airlines, String... flags) {
+        List<String> topics =
+                airlines.stream().map(airline -> topic(run, airline)).toList();
+        List<String> all = new ArrayList<>(List.of(flags));
+        Collections.addAll(
+                all,
+                "--checkpoint-interval",
+                "2s",
+                "--warehouse",
+                warehouseUri(run),
+                "--topics",
+                String.join(",", topics),
+                "--table-mapping",
+                airlines.stream()
+                        .map(airline -> topic(run, airline) + "=airlines." + airline)
+                        .collect(Collectors.joining(",")),
+                "--flight-mapping",
+                airlines.stream()
+                        .map(airline -> topic(run, airline) + "=" + airline)
+                        .collect(Collectors.joining(",")),
+                "--consumer.group.id",
+                "e2e-" + run);
+        return STACK.submit("iceberg", all.toArray(String[]::new));
     }
 
     private static void awaitRowCount(
