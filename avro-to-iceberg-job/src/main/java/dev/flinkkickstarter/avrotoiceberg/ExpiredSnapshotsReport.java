@@ -4,10 +4,8 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -44,7 +42,7 @@ final class ExpiredSnapshotsReport extends ProcessFunction<Long, Void> {
     private final List<String> tables;
 
     private transient Catalog catalog;
-    private transient Map<TableIdentifier, TableStock> stock;
+    private transient List<TableStock> stock;
 
     ExpiredSnapshotsReport(CatalogLoader catalogLoader, List<TableIdentifier> tables) {
         this.catalogLoader = checkNotNull(catalogLoader, "catalogLoader");
@@ -56,16 +54,15 @@ final class ExpiredSnapshotsReport extends ProcessFunction<Long, Void> {
     @Override
     public void open(OpenContext openContext) {
         catalog = catalogLoader.loadCatalog();
-        stock = new HashMap<>();
-        for (String table : tables) {
-            TableIdentifier identifier = TableIdentifier.parse(table);
-            stock.put(identifier, new TableStock(identifier, getRuntimeContext().getMetricGroup()));
-        }
+        stock = tables.stream()
+                .map(table -> new TableStock(
+                        TableIdentifier.parse(table), getRuntimeContext().getMetricGroup()))
+                .toList();
     }
 
     @Override
     public void processElement(Long tick, Context context, Collector<Void> out) {
-        for (TableStock table : stock.values()) {
+        for (TableStock table : stock) {
             try {
                 table.update(catalog.loadTable(table.identifier));
             } catch (RuntimeException e) {
