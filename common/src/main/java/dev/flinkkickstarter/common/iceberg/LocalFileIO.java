@@ -6,6 +6,8 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonConfigurationKeysPublic;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.RuntimeIOException;
+import org.apache.iceberg.hadoop.HadoopOutputFile;
 import org.apache.iceberg.io.BulkDeletionFailureException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
@@ -30,19 +37,27 @@ import org.apache.iceberg.io.SupportsBulkOperations;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
- * Iceberg files on the local file system, through {@code java.nio}. The default, Hadoop's local file
- * system, starts a {@code chmod} process for every file it creates and again for its {@code .crc}
- * checksum file, because Hadoop's native library is not in its Maven artifacts: about 7 ms each, for
- * every data file, manifest and metadata file, blocking the writer at each checkpoint.
+ * Iceberg files on the local file system, without Hadoop's {@code LocalFileSystem}: that one starts a {@code chmod}
+ * process for every file it creates and again for its {@code .crc} checksum file, because Hadoop's native library
+ * is not in its Maven artifacts: about 7 ms each, for every data file, manifest and metadata file, blocking the
+ * writer at each checkpoint. Files are read through {@code java.nio}. They are written through Hadoop's {@code
+ * RawLocalFileSystem} (no checksum files; no {@code chmod} where no permission is asked for), handed out as
+ * Iceberg's {@link HadoopOutputFile} with one Hadoop {@link Configuration} for the JVM, loaded once: Iceberg's
+ * Parquet writer copies the configuration of a {@code HadoopOutputFile} but creates a new one for any other output
+ * file, and a new one parses Hadoop's default configuration (XML) again, for every data file. With day partitions
+ * a checkpoint writes thousands of data files; that parsing took most of the job's CPU.
  *
- * <p>Locations keep the form Iceberg gives them ({@code file:/...}, {@code file:///...} or a plain
- * absolute path), so tables stay readable by {@code HadoopFileIO} and any other engine.
+ * <p>Locations keep the form Iceberg gives them ({@code file:/...}, {@code file:///...} or a plain absolute path),
+ * so tables stay readable by {@code HadoopFileIO} and any other engine. A location Hadoop would write differently
+ * ({@code file:///...} becomes {@code file:/...}) is written through {@code java.nio} instead.
  */
 public final class LocalFileIO implements FileIO, SupportsBulkOperations, SupportsPrefixOperations {
 
     private static final long serialVersionUID = 1L;
     /** A URI scheme such as {@code s3:} or {@code hdfs:}: the location is on another file system. */
     private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
+
+    private static final int BUFFER_SIZE = 64 * 1024;
 
     private Map<String, String> properties = Map.of();
 
@@ -63,7 +78,12 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
 
     @Override
     public OutputFile newOutputFile(String location) {
-        return new LocalOutput(location, path(location));
+        Path path = path(location);
+        org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(location);
+        if (hadoopPath.toString().equals(location)) {
+            return HadoopOutputFile.fromPath(hadoopPath, HadoopLocal.FILE_SYSTEM, HadoopLocal.CONFIGURATION);
+        }
+        return new LocalOutput(location, path);
     }
 
     @Override
@@ -159,6 +179,37 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
         return Path.of(path);
     }
 
+    /**
+     * One {@link Configuration} for every file this JVM writes, loaded once and never changed: readers copy it. Its
+     * {@code file:} file system is {@code RawLocalFileSystem}, uncached, so Parquet's own lookup of a file system for
+     * the path gets that one too, not a cached {@code LocalFileSystem}.
+     */
+    private static final class HadoopLocal {
+
+        static final Configuration CONFIGURATION = loadConfiguration();
+        static final FileSystem FILE_SYSTEM = fileSystem();
+
+        private static Configuration loadConfiguration() {
+            Configuration configuration = new Configuration();
+            configuration.set("fs.file.impl", RawLocalFileSystem.class.getName());
+            configuration.setBoolean("fs.file.impl.disable.cache", true);
+            // Parquet writes page headers and footers a few bytes at a time.
+            configuration.setInt(CommonConfigurationKeysPublic.IO_FILE_BUFFER_SIZE_KEY, BUFFER_SIZE);
+            configuration.size(); // parses the defaults now, once: copies then clone the parsed properties
+            return configuration;
+        }
+
+        private static FileSystem fileSystem() {
+            RawLocalFileSystem fileSystem = new RawLocalFileSystem();
+            try {
+                fileSystem.initialize(URI.create("file:///"), CONFIGURATION);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Failed to set up the local file system", e);
+            }
+            return fileSystem;
+        }
+    }
+
     private record LocalInput(String location, Path path) implements InputFile {
 
         @Override
@@ -214,8 +265,6 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
 
     /** Buffered: Parquet writes page headers and footers a few bytes at a time. */
     private static final class BufferedPositionOutputStream extends PositionOutputStream {
-
-        private static final int BUFFER_SIZE = 64 * 1024;
 
         private final OutputStream out;
         private long position;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +16,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.StreamSupport;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.hadoop.HadoopOutputFile;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalFileIOTest {
 
@@ -115,15 +128,59 @@ class LocalFileIOTest {
     }
 
     @Test
-    void writersCreateTheSameNewDirectoryConcurrently() throws Exception {
+    void writesParquetThroughOneLoadedHadoopConfigurationWithoutChecksumFiles() throws IOException {
+        Schema schema = new Schema(
+                Types.NestedField.required(1, "confirmation", Types.StringType.get()),
+                Types.NestedField.required(2, "ticket_price", Types.DecimalType.of(10, 2)));
+        String first = "file:" + dir.resolve("data/day=2026-11-30/00000-0.parquet");
+        String second = "file:" + dir.resolve("data/day=2026-12-01/00000-1.parquet");
+
+        OutputFile output = io.newOutputFile(first);
+        GenericRecord row = GenericRecord.create(schema);
+        try (FileAppender<Record> appender = Parquet.write(output)
+                .schema(schema)
+                .createWriterFunc(GenericParquetWriter::create)
+                .build()) {
+            appender.add(row.copy("confirmation", "ABC123", "ticket_price", new BigDecimal("412.50")));
+        }
+
+        // Iceberg's Parquet writer copies a HadoopOutputFile's configuration instead of parsing Hadoop's defaults
+        // into a new one for each file.
+        assertThat(output).isInstanceOf(HadoopOutputFile.class);
+        assertThat(((HadoopOutputFile) io.newOutputFile(second)).getConf())
+                .isSameAs(((HadoopOutputFile) output).getConf());
+        assertThat(output.location()).isEqualTo(first);
+        try (CloseableIterable<Record> rows = Parquet.read(io.newInputFile(first))
+                .project(schema)
+                .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
+                .build()) {
+            assertThat(rows).extracting(read -> read.getField("confirmation")).containsExactly("ABC123");
+        }
+        assertThat(dir.resolve("data/day=2026-11-30")).isDirectoryNotContaining("glob:**.crc");
+    }
+
+    @Test
+    void keepsAFileUriLocationHadoopWouldShorten() throws IOException {
+        String location = "file://" + dir.resolve("metadata/v1.metadata.json");
+
+        OutputFile output = io.newOutputFile(location);
+        try (PositionOutputStream out = output.create()) {
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertThat(output.location()).isEqualTo(location);
+        assertThat(Files.readString(dir.resolve("metadata/v1.metadata.json"))).isEqualTo("{}");
+    }
+
+    @ParameterizedTest(name = "{0}<path>")
+    @ValueSource(strings = {"file:", "file://"})
+    void writersCreateTheSameNewDirectoryConcurrently(String scheme) throws Exception {
         ExecutorService writers = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 100; round++) {
                 List<Future<?>> files = new ArrayList<>();
                 for (int writer = 0; writer < 8; writer++) {
-                    String location = dir.resolve("round-" + round + "/month=2026-11/file-" + writer)
-                            .toUri()
-                            .toString();
+                    String location = scheme + dir.resolve("round-" + round + "/month=2026-11/file-" + writer);
                     files.add(writers.submit(() -> {
                         io.newOutputFile(location).create().close();
                         return null;
