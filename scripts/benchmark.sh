@@ -17,7 +17,8 @@ Usage: scripts/benchmark.sh [--records N] [--steps LIST] [--latency-seconds S] [
   --steps LIST                 comma-separated, in table order (default: all):
                                datagen, iceberg-job, decoder, maintenance, upsert, upsert-memory, kafka-connect,
                                ceiling, latency, heap
-  --latency-seconds S          how long datagen-job writes at 20,000 records/s in the latency step (default 120)
+  --latency-seconds S          how long the latency step measures at 20,000 records/s, after a 60 s warm-up
+                               (default 120)
   --iceberg-job-args "FLAGS"   extra avro-to-iceberg-job flags, e.g.
                                "--table-property.write.parquet.compression-codec=snappy"
   --maintenance-args "FLAGS"   maintenance flags of the avro-to-iceberg-job run with maintenance on (it also

@@ -6,6 +6,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Collection;
@@ -84,6 +85,23 @@ final class CommitLatency {
         return latencies.length;
     }
 
+    /**
+     * The rows whose Kafka timestamps are at least {@code warmUp} after the first record's: what a job that has run
+     * for a while shows, without its start (class loading and JIT compilation, while it catches up on what arrived
+     * meanwhile).
+     */
+    CommitLatency after(Duration warmUp) {
+        long from = kafkaTimestamps[0] + warmUp.toMillis();
+        int index = 0;
+        while (index < kafkaTimestamps.length && kafkaTimestamps[index] < from) {
+            index++;
+        }
+        checkState(index < kafkaTimestamps.length, "No rows later than the first one + %s", warmUp);
+        return new CommitLatency(
+                Arrays.copyOfRange(kafkaTimestamps, index, kafkaTimestamps.length),
+                Arrays.copyOfRange(latencies, index, latencies.length));
+    }
+
     /** The {@code quantile} (0..1) of the latencies in ms, nearest rank. */
     long percentile(double quantile) {
         long[] sorted = latencies.clone();
@@ -98,9 +116,9 @@ final class CommitLatency {
 
     /**
      * A PNG of p50, p99 and max latency per second of Kafka time since the first record, with the p99 target as a
-     * horizontal line.
+     * horizontal line and the end of the warm-up as a vertical one.
      */
-    void plot(Path png, String title, double targetSeconds) throws IOException {
+    void plot(Path png, String title, double targetSeconds, Duration warmUp) throws IOException {
         Map<Long, long[]> perSecond = new TreeMap<>();
         long first = kafkaTimestamps[0];
         int from = 0;
@@ -145,6 +163,11 @@ final class CommitLatency {
         target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(target);
+        ValueMarker measured = new ValueMarker(warmUp.toSeconds(), Color.GRAY, new BasicStroke(1.5f));
+        measured.setLabel("warm-up ends");
+        measured.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        measured.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        plot.addDomainMarker(measured);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 500);
     }
 
