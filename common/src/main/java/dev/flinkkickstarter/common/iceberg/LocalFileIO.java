@@ -3,15 +3,11 @@ package dev.flinkkickstarter.common.iceberg;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +19,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonConfigurationKeysPublic;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.RuntimeIOException;
 import org.apache.iceberg.hadoop.HadoopOutputFile;
 import org.apache.iceberg.io.BulkDeletionFailureException;
@@ -31,7 +26,6 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
-import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.io.SupportsBulkOperations;
 import org.apache.iceberg.io.SupportsPrefixOperations;
@@ -47,9 +41,10 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * file, and a new one parses Hadoop's default configuration (XML) again, for every data file. With day partitions
  * a checkpoint writes thousands of data files; that parsing took most of the job's CPU.
  *
- * <p>Locations keep the form Iceberg gives them ({@code file:/...}, {@code file:///...} or a plain absolute path),
- * so tables stay readable by {@code HadoopFileIO} and any other engine. A location Hadoop would write differently
- * ({@code file:///...} becomes {@code file:/...}) is written through {@code java.nio} instead.
+ * <p>Files are read at the location as given ({@code file:/...}, {@code file:///...} or a plain absolute path); a
+ * written file's location is in Hadoop's form ({@code file:///...} becomes {@code file:/...}), as {@code
+ * HadoopFileIO} writes it, so tables stay readable by {@code HadoopFileIO} and any other engine, and orphan-file
+ * removal, which compares locations as Hadoop paths, sees them as the same files.
  */
 public final class LocalFileIO implements FileIO, SupportsBulkOperations, SupportsPrefixOperations {
 
@@ -78,12 +73,9 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
 
     @Override
     public OutputFile newOutputFile(String location) {
-        Path path = path(location);
-        org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(location);
-        if (hadoopPath.toString().equals(location)) {
-            return HadoopOutputFile.fromPath(hadoopPath, HadoopLocal.FILE_SYSTEM, HadoopLocal.CONFIGURATION);
-        }
-        return new LocalOutput(location, path);
+        path(location); // refuses a location that is not local
+        return HadoopOutputFile.fromPath(
+                new org.apache.hadoop.fs.Path(location), HadoopLocal.FILE_SYSTEM, HadoopLocal.CONFIGURATION);
     }
 
     @Override
@@ -193,7 +185,7 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
             Configuration configuration = new Configuration();
             configuration.set("fs.file.impl", RawLocalFileSystem.class.getName());
             configuration.setBoolean("fs.file.impl.disable.cache", true);
-            // Parquet writes page headers and footers a few bytes at a time.
+            // Iceberg writes manifests and metadata a few bytes at a time.
             configuration.setInt(CommonConfigurationKeysPublic.IO_FILE_BUFFER_SIZE_KEY, BUFFER_SIZE);
             configuration.size(); // parses the defaults now, once: copies then clone the parsed properties
             return configuration;
@@ -229,75 +221,6 @@ public final class LocalFileIO implements FileIO, SupportsBulkOperations, Suppor
 
         private InputFile delegate() {
             return org.apache.iceberg.Files.localInput(path.toFile());
-        }
-    }
-
-    private record LocalOutput(String location, Path path) implements OutputFile {
-
-        @Override
-        public PositionOutputStream create() {
-            return open(StandardOpenOption.CREATE_NEW);
-        }
-
-        @Override
-        public PositionOutputStream createOrOverwrite() {
-            return open(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-        }
-
-        @Override
-        public InputFile toInputFile() {
-            return new LocalInput(location, path);
-        }
-
-        private PositionOutputStream open(StandardOpenOption... options) {
-            try {
-                // Idempotent, unlike File.mkdirs(): writers of the same partition create its directory concurrently.
-                Files.createDirectories(path.toAbsolutePath().getParent());
-                OutputStream file = Files.newOutputStream(path, options);
-                return new BufferedPositionOutputStream(file);
-            } catch (FileAlreadyExistsException e) {
-                throw new AlreadyExistsException(e, "File already exists: %s", location);
-            } catch (IOException e) {
-                throw new RuntimeIOException(e, "Failed to create file: %s", location);
-            }
-        }
-    }
-
-    /** Buffered: Parquet writes page headers and footers a few bytes at a time. */
-    private static final class BufferedPositionOutputStream extends PositionOutputStream {
-
-        private final OutputStream out;
-        private long position;
-
-        BufferedPositionOutputStream(OutputStream file) {
-            this.out = new BufferedOutputStream(file, BUFFER_SIZE);
-        }
-
-        @Override
-        public long getPos() {
-            return position;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            position++;
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
-            position += length;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
         }
     }
 }

@@ -160,16 +160,17 @@ class LocalFileIOTest {
     }
 
     @Test
-    void keepsAFileUriLocationHadoopWouldShorten() throws IOException {
-        String location = "file://" + dir.resolve("metadata/v1.metadata.json");
+    void writesAFileUriLocationInHadoopsFormAndReadsBothForms() throws IOException {
+        Path file = dir.resolve("metadata/v1.metadata.json");
 
-        OutputFile output = io.newOutputFile(location);
+        OutputFile output = io.newOutputFile("file://" + file);
         try (PositionOutputStream out = output.create()) {
             out.write("{}".getBytes(StandardCharsets.UTF_8));
         }
 
-        assertThat(output.location()).isEqualTo(location);
-        assertThat(Files.readString(dir.resolve("metadata/v1.metadata.json"))).isEqualTo("{}");
+        assertThat(output.location()).isEqualTo("file:" + file);
+        assertThat(io.newInputFile("file://" + file).getLength()).isEqualTo(2);
+        assertThat(io.newInputFile(output.location()).getLength()).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "{0}<path>")
