@@ -57,7 +57,15 @@ class PipelineBenchmark {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final List<String> INPUT_TOPICS = List.of("airline.skyone", "airline.sunset");
     private static final List<String> EXACTLY_ONCE_TOPICS = List.of("benchmark.eos.skyone", "benchmark.eos.sunset");
-    private static final List<String> LATENCY_TOPICS = List.of("benchmark.latency.skyone", "benchmark.latency.sunset");
+    /** The latency step's runs: the job with table maintenance in it (its default), then without. */
+    private static final List<LatencyRun> LATENCY_RUNS = List.of(
+            new LatencyRun("maintenance in the job", "latency", List.of(), "latency.png"),
+            new LatencyRun(
+                    "maintenance off",
+                    "latency-maintenance-off",
+                    List.of("--maintenance", "false"),
+                    "latency-maintenance-off.png"));
+
     private static final String PRODUCER_PERFORMANCE_TOPIC = "benchmark.producer-performance";
     private static final List<TableIdentifier> RAW_TABLES =
             List.of(TableIdentifier.of("airlines", "skyone"), TableIdentifier.of("airlines", "sunset"));
@@ -173,7 +181,7 @@ class PipelineBenchmark {
         topics = KafkaTopics.connect(broker.bootstrapServers());
         List<String> all = new ArrayList<>(INPUT_TOPICS);
         all.addAll(EXACTLY_ONCE_TOPICS);
-        all.addAll(LATENCY_TOPICS);
+        LATENCY_RUNS.forEach(run -> all.addAll(run.topics()));
         all.add(PRODUCER_PERFORMANCE_TOPIC);
         topics.create(all, PARTITIONS);
     }
@@ -576,84 +584,103 @@ class PipelineBenchmark {
 
     /**
      * The end-to-end latency at a steady rate: datagen-job writes at {@code benchmark.latency.records-per-second}
-     * (both airlines together) while the job runs; each row's latency is from its Kafka timestamp to the commit of
-     * the snapshot that made it visible. The figures count the rows after a warm-up ({@code
-     * benchmark.latency.warm-up-seconds}): a job starts cold (class loading, JIT compilation) and first catches up
-     * on what arrived meanwhile; that start is reported as a figure of its own and shown in the plot.
+     * (both airlines together) while the job runs, once with table maintenance in the job and once without; each
+     * row's latency is from its Kafka timestamp to the commit of the snapshot that made it visible. The figures count
+     * the rows after a warm-up ({@code benchmark.latency.warm-up-seconds}): a job starts cold (class loading, JIT
+     * compilation) and first catches up on what arrived meanwhile; that start is reported as a figure of its own and
+     * shown in the plot.
      */
     private void commitLatency(BenchmarkReport report) throws Exception {
+        for (LatencyRun run : LATENCY_RUNS) {
+            commitLatency(report, run);
+        }
+    }
+
+    private void commitLatency(BenchmarkReport report, LatencyRun run) throws Exception {
         long rate = Long.getLong("benchmark.latency.records-per-second", 20_000);
         long seconds = Long.getLong("benchmark.latency.seconds", 120);
         Duration warmUp = Duration.ofSeconds(Long.getLong("benchmark.latency.warm-up-seconds", 60));
         long perAirlinePerSecond = rate / INPUT_TOPICS.size();
         long perAirline = perAirlinePerSecond * (warmUp.toSeconds() + seconds);
-        String name = "avro-to-iceberg-job at " + rate + " records/s";
+        List<String> topicNames = run.topics();
+        String name = "avro-to-iceberg-job at " + rate + " records/s, " + run.name();
         recordLoad(name);
         // The job reads each subject's latest schema when it starts, before datagen-job has written anything:
         // register the schemas as datagen-job does.
         SchemaRegistryClient registry =
                 SchemaRegistryClient.create(SchemaRegistrySettings.of(REGISTRY.clientProperties()));
-        for (int airline = 0; airline < LATENCY_TOPICS.size(); airline++) {
+        for (int airline = 0; airline < topicNames.size(); airline++) {
             registry.writerSchemaId(
-                    ConfluentSchemaCoder.valueSubject(LATENCY_TOPICS.get(airline)),
+                    ConfluentSchemaCoder.valueSubject(topicNames.get(airline)),
                     SpecificData.get().getSchema(AIRLINES.get(airline).recordClass()));
         }
         try (ChildProcess job =
-                icebergJob(name, "latency", LATENCY_TOPICS, true, "month", JOB_HEAP_MB, true, List.of())) {
+                icebergJob(name, run.label(), topicNames, true, "month", JOB_HEAP_MB, true, run.jobArgs())) {
             awaitRunning(job);
             // RUNNING comes before the tasks are deployed and initialized; a completed checkpoint means every task
             // runs, so the first records do not wait for the job's start-up.
             awaitOutput(job, CHECKPOINT_COMPLETED);
             JobRun datagen = runDatagen(
-                    "at-least-once at " + perAirlinePerSecond + " records/s per airline",
-                    LATENCY_TOPICS,
+                    "at-least-once at " + perAirlinePerSecond + " records/s per airline, " + run.name(),
+                    topicNames,
                     String.valueOf(perAirlinePerSecond),
                     perAirline);
-            awaitCommitted(job, name, "latency", true, perAirline * LATENCY_TOPICS.size(), JOB_TIMEOUT);
+            awaitCommitted(job, name, run.label(), true, perAirline * topicNames.size(), JOB_TIMEOUT);
             System.out.printf(
                     Locale.ROOT, "datagen-job kept %.0f records/s in the latency run%n", datagen.recordsPerSecond());
             notes.add(String.format(
                     Locale.ROOT,
-                    "Latency run: datagen-job at-least-once at %,d records/s per airline for %d s of warm-up and"
+                    "Latency run, %s: datagen-job at-least-once at %,d records/s per airline for %d s of warm-up and"
                             + " %d s measured (reached %.0f records/s in all) while the job ran with checkpoints every"
                             + " %d s; latency = snapshot commit time - Kafka record timestamp, over every row of the raw"
                             + " tables written after the warm-up (the first row of the warm-up too for the figure"
-                            + " named so); plot: latency.png, the whole run.",
+                            + " named so); plot: %s, the whole run.",
+                    run.name(),
                     perAirlinePerSecond,
                     warmUp.toSeconds(),
                     seconds,
                     datagen.recordsPerSecond(),
-                    CHECKPOINT_INTERVAL.toSeconds()));
+                    CHECKPOINT_INTERVAL.toSeconds(),
+                    run.plot()));
         }
         profiled.add(name);
         String reference = "checkpoint interval + 2 s";
         double bound = CHECKPOINT_INTERVAL.toMillis() + 2000;
-        CommitLatency whole = CommitLatency.of(warehouse("latency"), RAW_TABLES);
+        CommitLatency whole = CommitLatency.of(warehouse(run.label()), RAW_TABLES);
         checkState(
-                whole.rows() == perAirline * LATENCY_TOPICS.size(),
+                whole.rows() == perAirline * topicNames.size(),
                 "Latency read %s rows, expected %s",
                 whole.rows(),
-                perAirline * LATENCY_TOPICS.size());
+                perAirline * topicNames.size());
         CommitLatency latency = whole.after(warmUp);
         whole.plot(
-                output.resolve("latency.png"),
+                output.resolve(run.plot()),
                 String.format(
                         Locale.ROOT,
-                        "avro-to-iceberg-job: Kafka timestamp to visible commit at %,d records/s, checkpoints every %d s",
+                        "avro-to-iceberg-job, %s: Kafka timestamp to visible commit at %,d records/s, checkpoints"
+                                + " every %d s",
+                        run.name(),
                         rate,
                         CHECKPOINT_INTERVAL.toSeconds()),
                 bound / 1000,
                 warmUp);
-        report.add(new Row("latency p50 at " + rate + " records/s", latency.percentile(0.5), "ms", reference, bound));
+        String figure = "latency %s at " + rate + " records/s, " + run.name();
+        report.add(new Row(String.format(figure, "p50"), latency.percentile(0.5), "ms", reference, bound));
+        report.add(new Row(String.format(figure, "p99"), latency.percentile(0.99), "ms", reference, bound, null, 1.0));
+        report.add(new Row(String.format(figure, "max"), latency.max(), "ms", reference, bound));
         report.add(new Row(
-                "latency p99 at " + rate + " records/s", latency.percentile(0.99), "ms", reference, bound, null, 1.0));
-        report.add(new Row("latency max at " + rate + " records/s", latency.max(), "ms", reference, bound));
-        report.add(new Row(
-                "latency p99 at " + rate + " records/s, warm-up included",
-                whole.percentile(0.99),
-                "ms",
-                reference,
-                bound));
+                String.format(figure, "p99") + ", warm-up included", whole.percentile(0.99), "ms", reference, bound));
+    }
+
+    /**
+     * One run of the latency step: {@code label} names its topics, warehouse and logs; {@code jobArgs} are added to
+     * the job's flags; {@code plot} is the PNG's file name.
+     */
+    private record LatencyRun(String name, String label, List<String> jobArgs, String plot) {
+
+        List<String> topics() {
+            return List.of("benchmark." + label + ".skyone", "benchmark." + label + ".sunset");
+        }
     }
 
     /**
