@@ -49,10 +49,18 @@ public final class AvroToIcebergJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         BoundedRestarts.applyUnlessConfigured(env);
         build(env, options, settings);
-        env.execute("avro-to-iceberg " + options.inputDescription());
+        env.execute(jobName(options));
     }
 
-    /** Prepares the tables and adds the whole pipeline to {@code env}: Kafka → decode → Iceberg, dead letters. */
+    static String jobName(AvroToIcebergOptions options) {
+        return (options.maintenance().only() ? "iceberg-table-maintenance " : "avro-to-iceberg ")
+                + options.inputDescription();
+    }
+
+    /**
+     * Prepares the tables and adds the whole pipeline to {@code env}: Kafka → decode → Iceberg, dead letters, and
+     * the tables' maintenance; with {@code --maintenance only}, the maintenance alone.
+     */
     static void build(StreamExecutionEnvironment env, AvroToIcebergOptions options, ClientSettings settings)
             throws IOException {
         LOG.info("Starting with {}", options);
@@ -69,6 +77,10 @@ public final class AvroToIcebergJob {
                 .distributionMode(
                         options.distributionMode() == DistributionMode.NONE ? null : options.distributionMode());
         List<TableIdentifier> tables = TablePreparation.prepareTables(catalogLoader, options, settings, toRows);
+        if (options.maintenance().only()) {
+            TableMaintenancePipelines.addTo(env, catalogLoader, tables, options.maintenance());
+            return;
+        }
 
         DataStream<KafkaRecord> records = env.fromSource(
                         KafkaEndpoints.source(options, settings),

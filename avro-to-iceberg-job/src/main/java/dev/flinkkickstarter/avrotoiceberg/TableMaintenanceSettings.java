@@ -59,7 +59,33 @@ final class TableMaintenanceSettings {
      */
     static final int MIN_KEEP_SNAPSHOTS = 5;
 
-    private final boolean enabled;
+    /** Where the tables' maintenance runs: the {@code --maintenance} flag's values. */
+    enum Mode {
+        /** In the ingestion job, beside the writers (the default). */
+        IN_JOB("true"),
+        /** Not in this job: no maintenance, or another job or engine maintains the tables. */
+        OFF("false"),
+        /** This job maintains the tables and reads no records: a job of its own beside ingestion with {@code OFF}. */
+        ONLY("only");
+
+        private final String flagValue;
+
+        Mode(String flagValue) {
+            this.flagValue = flagValue;
+        }
+
+        static Mode of(String flagValue) {
+            for (Mode mode : values()) {
+                if (mode.flagValue.equalsIgnoreCase(flagValue.trim())) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "--" + ENABLED + " must be true, false or only, but was '" + flagValue + "'");
+        }
+    }
+
+    private final Mode mode;
     private final Duration checkInterval;
     private final int triggerCommits;
     private final Duration triggerInterval;
@@ -73,7 +99,7 @@ final class TableMaintenanceSettings {
 
     private TableMaintenanceSettings(
             JobArguments args, Duration checkpointInterval, @Nullable Long targetFileSizeBytes) {
-        this.enabled = args.getBoolean(ENABLED, true);
+        this.mode = Mode.of(args.get(ENABLED).orElse(Mode.IN_JOB.flagValue));
         this.checkInterval = args.getDuration(CHECK_INTERVAL, DEFAULT_CHECK_INTERVAL);
         // Iceberg turns the check interval into a per-second rate of whole seconds.
         checkArgument(
@@ -116,8 +142,14 @@ final class TableMaintenanceSettings {
         return new TableMaintenanceSettings(args, checkpointInterval, targetFileSizeBytes);
     }
 
+    /** Whether this job maintains the tables, beside ingestion or alone. */
     boolean enabled() {
-        return enabled;
+        return mode != Mode.OFF;
+    }
+
+    /** Whether this job only maintains the tables: it reads no records and writes no rows. */
+    boolean only() {
+        return mode == Mode.ONLY;
     }
 
     Duration checkInterval() {
@@ -154,8 +186,9 @@ final class TableMaintenanceSettings {
 
     @Override
     public String toString() {
-        return enabled
-                ? "TableMaintenanceSettings{checkInterval=" + checkInterval + ", triggerCommits=" + triggerCommits
+        return enabled()
+                ? "TableMaintenanceSettings{mode=" + mode + ", checkInterval=" + checkInterval + ", triggerCommits="
+                        + triggerCommits
                         + ", triggerInterval=" + triggerInterval + ", keepSnapshots=" + keepSnapshots
                         + ", snapshotMaxAge=" + snapshotMaxAge + ", orphanMinAge=" + orphanMinAge
                         + ", orphanCleanupInterval=" + orphanCleanupInterval + ", targetFileSizeBytes="

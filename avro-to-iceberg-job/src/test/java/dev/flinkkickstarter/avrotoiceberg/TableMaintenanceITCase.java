@@ -129,14 +129,17 @@ class TableMaintenanceITCase {
         }
     }
 
-    @Test
-    void keepsFilesAndSnapshotsBoundedOverSixtyCommitsWithExactRows() throws Exception {
-        Tables tables = Tables.in("maintained");
-        FlightPipeline pipeline =
-                new FlightPipeline(KAFKA, REGISTRY, "maintained", warehouse).createTopicsAndSchemas(2);
-        JobClient job = pipeline.start(jobArgs(
-                pipeline,
-                tables,
+    /**
+     * In the ingestion job (the default), and in a job of its own ({@code --maintenance only}) beside an ingestion
+     * job with {@code --maintenance false}: same flags otherwise, same bounds, same rows.
+     */
+    @ParameterizedTest(name = "in a job of its own: {0}")
+    @ValueSource(booleans = {false, true})
+    void keepsFilesAndSnapshotsBoundedOverSixtyCommitsWithExactRows(boolean inAJobOfItsOwn) throws Exception {
+        String namespace = inAJobOfItsOwn ? "maintained_apart" : "maintained";
+        Tables tables = Tables.in(namespace);
+        FlightPipeline pipeline = new FlightPipeline(KAFKA, REGISTRY, namespace, warehouse).createTopicsAndSchemas(2);
+        List<String> maintenanceFlags = List.of(
                 "--maintenance.check-interval",
                 "1s",
                 "--maintenance.trigger-commits",
@@ -144,7 +147,14 @@ class TableMaintenanceITCase {
                 "--maintenance.keep-snapshots",
                 String.valueOf(KEEP_SNAPSHOTS),
                 "--maintenance.snapshot-max-age",
-                "2s"));
+                "2s");
+        List<JobClient> jobs = new ArrayList<>();
+        if (inAJobOfItsOwn) {
+            jobs.add(pipeline.start(jobArgs(pipeline, tables, maintenanceFlags, "--maintenance", "false")));
+            jobs.add(pipeline.start(jobArgs(pipeline, tables, maintenanceFlags, "--maintenance", "only")));
+        } else {
+            jobs.add(pipeline.start(jobArgs(pipeline, tables, maintenanceFlags)));
+        }
         FlightPipeline.Flights flights = new FlightPipeline.Flights(List.of(), List.of());
         Map<TableIdentifier, Set<Long>> ingestionCommits = new HashMap<>();
         Map<TableIdentifier, Integer> mostFilesInAPartition = new HashMap<>();
@@ -180,7 +190,9 @@ class TableMaintenanceITCase {
             }
             awaitAllRows(pipeline, tables, flights);
         } finally {
-            FlightPipeline.stop(job);
+            for (JobClient job : jobs) {
+                FlightPipeline.stop(job);
+            }
         }
         System.out.printf(
                 "%s ingestion commits per table in %d s; most data files in a partition %s; most snapshots %s%n",
@@ -312,8 +324,14 @@ class TableMaintenanceITCase {
     }
 
     private static String[] jobArgs(FlightPipeline pipeline, Tables tables, String... maintenanceFlags) {
+        return jobArgs(pipeline, tables, List.of(maintenanceFlags));
+    }
+
+    private static String[] jobArgs(
+            FlightPipeline pipeline, Tables tables, List<String> maintenanceFlags, String... moreFlags) {
         List<String> extra = new ArrayList<>(List.of(tables.flags(pipeline)));
-        extra.addAll(List.of(maintenanceFlags));
+        extra.addAll(maintenanceFlags);
+        extra.addAll(List.of(moreFlags));
         return pipeline.jobArgs(extra.toArray(String[]::new));
     }
 

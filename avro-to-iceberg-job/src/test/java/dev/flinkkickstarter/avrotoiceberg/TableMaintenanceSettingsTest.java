@@ -49,6 +49,19 @@ class TableMaintenanceSettingsTest {
     }
 
     @Test
+    void runsInTheIngestionJobOffOrInAJobOfItsOwn() {
+        assertThat(parse().enabled()).isTrue();
+        assertThat(parse().only()).isFalse();
+        assertThat(parse("--maintenance", "true").only()).isFalse();
+        assertThat(parse("--maintenance", "false").only()).isFalse();
+        assertThat(parse("--maintenance", "only").enabled()).isTrue();
+        assertThat(parse("--maintenance", "only").only()).isTrue();
+        assertThatThrownBy(() -> parse("--maintenance", "separate"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--maintenance must be true, false or only, but was 'separate'");
+    }
+
+    @Test
     void refusesAnOrphanAgeThatCouldDeleteFilesOfACheckpointNotCommittedYet() {
         assertThatThrownBy(() -> AvroToIcebergOptions.from(
                         JobArguments.parse("--checkpoint-interval", "1min", "--maintenance.orphan-min-age", "9min")))
