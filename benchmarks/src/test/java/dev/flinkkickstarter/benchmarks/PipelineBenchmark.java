@@ -57,13 +57,23 @@ class PipelineBenchmark {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final List<String> INPUT_TOPICS = List.of("airline.skyone", "airline.sunset");
     private static final List<String> EXACTLY_ONCE_TOPICS = List.of("benchmark.eos.skyone", "benchmark.eos.sunset");
-    /** The latency step's runs: the job with table maintenance in it (its default), then without. */
+    /**
+     * The latency step's runs: the job with table maintenance in it (its default); with maintenance in a job of its
+     * own beside it; without maintenance.
+     */
     private static final List<LatencyRun> LATENCY_RUNS = List.of(
-            new LatencyRun("maintenance in the job", "latency", List.of(), "latency.png"),
+            new LatencyRun("maintenance in the job", "latency", List.of(), List.of(), "latency.png"),
+            new LatencyRun(
+                    "maintenance in a job of its own",
+                    "latency-maintenance-job",
+                    List.of("--maintenance", "false"),
+                    List.of("--maintenance", "only"),
+                    "latency-maintenance-job.png"),
             new LatencyRun(
                     "maintenance off",
                     "latency-maintenance-off",
                     List.of("--maintenance", "false"),
+                    List.of(),
                     "latency-maintenance-off.png"));
 
     private static final String PRODUCER_PERFORMANCE_TOPIC = "benchmark.producer-performance";
@@ -615,11 +625,25 @@ class PipelineBenchmark {
                     SpecificData.get().getSchema(AIRLINES.get(airline).recordClass()));
         }
         try (ChildProcess job =
-                icebergJob(name, run.label(), topicNames, true, "month", JOB_HEAP_MB, true, run.jobArgs())) {
+                        icebergJob(name, run.label(), topicNames, true, "month", JOB_HEAP_MB, true, run.jobArgs());
+                ChildProcess maintenanceJob = run.maintenanceJobArgs().isEmpty()
+                        ? null
+                        : icebergJob(
+                                name + ", the maintenance job",
+                                run.label(),
+                                topicNames,
+                                true,
+                                "month",
+                                JOB_HEAP_MB,
+                                false,
+                                run.maintenanceJobArgs())) {
             awaitRunning(job);
             // RUNNING comes before the tasks are deployed and initialized; a completed checkpoint means every task
             // runs, so the first records do not wait for the job's start-up.
             awaitOutput(job, CHECKPOINT_COMPLETED);
+            if (maintenanceJob != null) {
+                awaitOutput(maintenanceJob, CHECKPOINT_COMPLETED);
+            }
             JobRun datagen = runDatagen(
                     "at-least-once at " + perAirlinePerSecond + " records/s per airline, " + run.name(),
                     topicNames,
@@ -674,9 +698,11 @@ class PipelineBenchmark {
 
     /**
      * One run of the latency step: {@code label} names its topics, warehouse and logs; {@code jobArgs} are added to
-     * the job's flags; {@code plot} is the PNG's file name.
+     * the job's flags; unless {@code maintenanceJobArgs} is empty, a second job with the same flags and those
+     * maintains the tables; {@code plot} is the PNG's file name.
      */
-    private record LatencyRun(String name, String label, List<String> jobArgs, String plot) {
+    private record LatencyRun(
+            String name, String label, List<String> jobArgs, List<String> maintenanceJobArgs, String plot) {
 
         List<String> topics() {
             return List.of("benchmark." + label + ".skyone", "benchmark." + label + ".sunset");
