@@ -617,12 +617,13 @@ class PipelineBenchmark {
         recordLoad(name);
         // The job reads each subject's latest schema when it starts, before datagen-job has written anything:
         // register the schemas as datagen-job does.
-        SchemaRegistryClient registry =
-                SchemaRegistryClient.create(SchemaRegistrySettings.of(REGISTRY.clientProperties()));
-        for (int airline = 0; airline < topicNames.size(); airline++) {
-            registry.writerSchemaId(
-                    ConfluentSchemaCoder.valueSubject(topicNames.get(airline)),
-                    SpecificData.get().getSchema(AIRLINES.get(airline).recordClass()));
+        try (SchemaRegistryClient registry =
+                SchemaRegistryClient.create(SchemaRegistrySettings.of(REGISTRY.clientProperties()))) {
+            for (int airline = 0; airline < topicNames.size(); airline++) {
+                registry.writerSchemaId(
+                        ConfluentSchemaCoder.valueSubject(topicNames.get(airline)),
+                        SpecificData.get().getSchema(AIRLINES.get(airline).recordClass()));
+            }
         }
         try (ChildProcess job =
                         icebergJob(name, run.label(), topicNames, true, "month", JOB_HEAP_MB, true, run.jobArgs());

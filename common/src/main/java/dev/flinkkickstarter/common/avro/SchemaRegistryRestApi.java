@@ -81,15 +81,11 @@ final class SchemaRegistryRestApi {
     /** {@code POST /subjects/{subject}}: finds {@code schema} among the versions of {@code subject}. */
     RegisteredSchema lookup(String subject, Schema schema) throws IOException {
         Response response = transport.send("POST", "/subjects/" + pathSegment(subject), schemaBody(schema));
-        if (response.status() == 404) {
-            throw new SchemaRegistryException(
-                    "Schema " + schema.getFullName() + " is not registered under subject '" + subject + "' at "
-                            + response.url() + " (HTTP 404: " + response.registryMessage() + ")",
-                    404);
-        }
-        if (response.status() != 200) {
-            throw transport.failure(response, "looking up a schema under subject '" + subject + "'");
-        }
+        requireFound(
+                response,
+                "Schema " + schema.getFullName() + " is not registered under subject '" + subject + "' at "
+                        + response.url(),
+                "looking up a schema under subject '" + subject + "'");
         return new RegisteredSchema(subject, requiredInt(response, "id"), requiredInt(response, "version"), schema);
     }
 
@@ -102,16 +98,11 @@ final class SchemaRegistryRestApi {
      */
     Schema schemaById(int id) throws IOException {
         Response response = transport.send("GET", "/schemas/ids/" + id, null);
-        if (response.status() == 404) {
-            List<?> urls = transport.urls();
-            throw new SchemaRegistryException(
-                    "Schema id " + id + " not found at " + (urls.size() == 1 ? response.url() : urls) + " (HTTP 404: "
-                            + response.registryMessage() + ")",
-                    404);
-        }
-        if (response.status() != 200) {
-            throw transport.failure(response, "fetching schema id " + id);
-        }
+        List<?> urls = transport.urls();
+        requireFound(
+                response,
+                "Schema id " + id + " not found at " + (urls.size() == 1 ? response.url() : urls),
+                "fetching schema id " + id);
         return parseAvroSchema(response, "Schema id " + id);
     }
 
@@ -121,15 +112,10 @@ final class SchemaRegistryRestApi {
      */
     RegisteredSchema latest(String subject, IntFunction<Schema> knownSchemas) throws IOException {
         Response response = transport.send("GET", "/subjects/" + pathSegment(subject) + "/versions/latest", null);
-        if (response.status() == 404) {
-            throw new SchemaRegistryException(
-                    "Subject '" + subject + "' not found at " + response.url() + " (HTTP 404: "
-                            + response.registryMessage() + ")",
-                    404);
-        }
-        if (response.status() != 200) {
-            throw transport.failure(response, "fetching the latest version of subject '" + subject + "'");
-        }
+        requireFound(
+                response,
+                "Subject '" + subject + "' not found at " + response.url(),
+                "fetching the latest version of subject '" + subject + "'");
         return registeredSchema(
                 response,
                 subject,
@@ -180,17 +166,25 @@ final class SchemaRegistryRestApi {
         checkNotNull(subject, "subject");
         checkArgument(version > 0, "Versions start at 1, not %s", version);
         Response response = transport.send("GET", "/subjects/" + pathSegment(subject) + "/versions/" + version, null);
-        if (response.status() == 404) {
-            throw new SchemaRegistryException(
-                    "Version " + version + " of subject '" + subject + "' not found at " + response.url()
-                            + " (HTTP 404: " + response.registryMessage() + ")",
-                    404);
-        }
-        if (response.status() != 200) {
-            throw transport.failure(response, "fetching version " + version + " of subject '" + subject + "'");
-        }
+        requireFound(
+                response,
+                "Version " + version + " of subject '" + subject + "' not found at " + response.url(),
+                "fetching version " + version + " of subject '" + subject + "'");
         return registeredSchema(
                 response, subject, version, knownSchemas, "version " + version + " of subject '" + subject + "'");
+    }
+
+    /**
+     * Passes a 200; fails a 404 as {@code notFound} with the registry's message, any other status as the
+     * transport's failure while {@code doing}.
+     */
+    private void requireFound(Response response, String notFound, String doing) throws SchemaRegistryException {
+        if (response.status() == 404) {
+            throw new SchemaRegistryException(notFound + " (HTTP 404: " + response.registryMessage() + ")", 404);
+        }
+        if (response.status() != 200) {
+            throw transport.failure(response, doing);
+        }
     }
 
     private static RegisteredSchema registeredSchema(
